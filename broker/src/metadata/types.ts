@@ -1,0 +1,51 @@
+export interface PartitionState {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicState {
+  name: string;
+  /** 16 bytes as 32 lowercase hex characters, stable for the topic's life. */
+  topicId: string;
+  internal: boolean;
+  partitions: PartitionState[];
+  /** Topic-level overrides under Kafka's names; broker defaults fill in the rest. */
+  configs: Record<string, string>;
+}
+
+export interface BrokerEndpoint {
+  brokerId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export type MetadataChange =
+  | { type: 'topic-created'; topic: TopicState }
+  | { type: 'topic-deleted'; topic: TopicState }
+  | { type: 'partitions-added'; topic: TopicState; from: number }
+  | { type: 'configs-changed'; topic: TopicState };
+
+/**
+ * Where cluster metadata lives: a local file for the single-node default, ZooKeeper for a cluster.
+ * The broker reads it through this interface only.
+ */
+export interface MetadataStore {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  brokers(): BrokerEndpoint[];
+  topics(): TopicState[];
+  topic(name: string): TopicState | undefined;
+  topicById(topicId: string): TopicState | undefined;
+  createTopic(request: { name: string; numPartitions: number; replicationFactor: number; configs: Record<string, string>; internal?: boolean }): Promise<TopicState>;
+  deleteTopic(name: string): Promise<TopicState>;
+  createPartitions(name: string, totalCount: number): Promise<TopicState>;
+  alterTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicState>;
+  /** Allocates a block of producer ids; the block survives restarts so ids are never reused. */
+  allocateProducerIdBlock(size: number): Promise<number>;
+  onChange(listener: (change: MetadataChange) => void): void;
+  close(): Promise<void>;
+}

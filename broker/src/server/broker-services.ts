@@ -1,0 +1,22 @@
+import type { Logger } from '@tributary/common';
+import type { MetadataStore } from '../metadata/types.ts';
+import type { ReplicaManager } from '../replication/replica-manager.ts';
+import type { AdminManager } from './admin-manager.ts';
+import type { BrokerConfig } from './broker-config.ts';
+import type { BrokerMetrics } from './metrics.ts';
+import type { ProducerIdManager } from './producer-id-manager.ts';
+import type { Purgatory } from './purgatory.ts';
+
+/** What request handlers may use: the broker's components, never its sockets. */
+export interface BrokerServices {
+  config: BrokerConfig;
+  metadata: MetadataStore;
+  replicaManager: ReplicaManager;
+  adminManager: AdminManager;
+  producerIds: ProducerIdManager;
+  producePurgatory: Purgatory;
+  metrics: BrokerMetrics;
+  log: Logger;
+  /** The broker's own settings as DescribeConfigs shows them. */
+  brokerSettings: Map<string, { value: string; isDefault: boolean; doc: string }>;
+}

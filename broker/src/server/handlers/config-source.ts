@@ -1,0 +1,13 @@
+/** Kafka's DescribeConfigsResponse ConfigSource numbers for where a value comes from. */
+export const CONFIG_SOURCE = {
+  topic: 1, // DYNAMIC_TOPIC_CONFIG
+  broker: 4, // STATIC_BROKER_CONFIG
+  default: 5, // DEFAULT_CONFIG
+} as const;
+
+/** Kafka's ConfigResource types. */
+export const RESOURCE_TYPE = {
+  TOPIC: 2,
+  BROKER: 4,
+  BROKER_LOGGER: 8,
+} as const;

@@ -1,0 +1,80 @@
+import { ApiKey } from '../../protocol/index.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { resolveTopicConfigs, TOPIC_CONFIGS } from '../../metadata/topic-configs.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+import { CONFIG_SOURCE, RESOURCE_TYPE } from './config-source.ts';
+
+interface DescribeConfigsRequest {
+  resources: Array<{ resourceType: number; resourceName: string; configurationKeys: string[] | null }>;
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
+}
+
+/** Kafka's ConfigType numbers for DescribeConfigs v3+. */
+const CONFIG_TYPE = { boolean: 1, string: 2, int: 3, long: 5, double: 6 } as const;
+
+export function describeConfigsHandler(services: BrokerServices): ApiHandler {
+  const { metadata, config, brokerSettings } = services;
+  return {
+    apiKey: ApiKey.DescribeConfigs,
+    minVersion: 0,
+    maxVersion: 4,
+    handle(request: DescribeConfigsRequest, context) {
+      const version = context.apiVersion;
+      const results = request.resources.map((resource) => {
+        const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+        const wanted = (name: string) => resource.configurationKeys === null || resource.configurationKeys.includes(name);
+        if (resource.resourceType === RESOURCE_TYPE.TOPIC) {
+          const topic = metadata.topic(resource.resourceName);
+          if (!topic) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${resource.resourceName}' does not exist`, configs: [] };
+          const configs = [...resolveTopicConfigs(topic.configs, config.topicDefaults)]
+            .filter(([name]) => wanted(name))
+            .map(([name, resolved]) => {
+              const spec = TOPIC_CONFIGS[name]!;
+              const synonyms = [];
+              if (request.includeSynonyms) {
+                if (topic.configs[name] !== undefined) synonyms.push({ name, value: topic.configs[name]!, source: CONFIG_SOURCE.topic });
+                if (spec.brokerSynonym && config.topicDefaults[name] !== undefined) {
+                  synonyms.push({ name: spec.brokerSynonym, value: config.topicDefaults[name]!, source: CONFIG_SOURCE.broker });
+                }
+              }
+              return {
+                name,
+                value: resolved.value,
+                readOnly: false,
+                isDefault: resolved.source !== 'topic',
+                configSource: CONFIG_SOURCE[resolved.source],
+                isSensitive: false,
+                synonyms,
+                configType: CONFIG_TYPE[spec.kind],
+                documentation: null,
+              };
+            });
+          return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+        }
+        if (resource.resourceType === RESOURCE_TYPE.BROKER) {
+          if (resource.resourceName !== '' && resource.resourceName !== String(config.brokerId)) {
+            return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `this is broker ${config.brokerId}; ask broker ${resource.resourceName} directly`, configs: [] };
+          }
+          const configs = [...brokerSettings]
+            .filter(([name]) => wanted(name))
+            .map(([name, value]) => ({
+              name,
+              value: value.value,
+              readOnly: true,
+              isDefault: value.isDefault,
+              configSource: value.isDefault ? CONFIG_SOURCE.default : CONFIG_SOURCE.broker,
+              isSensitive: false,
+              synonyms: [],
+              configType: CONFIG_TYPE.string,
+              documentation: request.includeDocumentation ? value.doc : null,
+            }));
+          return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+        }
+        return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resource.resourceType} is not supported (topics: 2, brokers: 4)`, configs: [] };
+      });
+      return { throttleTimeMs: 0, results: version >= 0 ? results : [] };
+    },
+  };
+}

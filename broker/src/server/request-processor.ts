@@ -1,0 +1,76 @@
+import type { Logger } from '@tributary/common';
+import { ApiKey, decodeRequest, encodeResponse, ProtocolError, readRequestHeader } from '../protocol/index.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import type { ApiHandler, RequestContext } from './api-handler.ts';
+import type { ConnectionInfo, RequestProcessor } from './connection.ts';
+import type { BrokerMetrics } from './metrics.ts';
+
+export class UnsupportedRequestError extends Error {}
+
+/**
+ * Turns a request frame into response chunks: header, version check, decode, handler, encode.
+ * Anything that cannot be answered in the client's own version closes the connection (through
+ * the thrown error), which is what Kafka does too.
+ */
+export function createRequestProcessor(
+  handlers: Map<number, ApiHandler>,
+  metrics: BrokerMetrics,
+  log: Logger,
+): RequestProcessor {
+  const apiVersionsFallback = (correlationId: number): Buffer[] =>
+    encodeResponse(ApiKey.ApiVersions, 0, correlationId, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: advertisedVersions(handlers),
+      throttleTimeMs: 0,
+    });
+
+  return (frame: Buffer, connection: ConnectionInfo) => {
+    const receivedAtMs = performance.now();
+    const { header, bodyOffset } = readRequestHeader(frame);
+    const { requestApiKey: apiKey, requestApiVersion: apiVersion } = header;
+    const handler = handlers.get(apiKey);
+    if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      // Clients probe ApiVersions with their newest version; KIP-511 says answer in v0 with
+      // UNSUPPORTED_VERSION and our ranges so they can retry with one we speak.
+      if (apiKey === ApiKey.ApiVersions) return apiVersionsFallback(header.correlationId);
+      metrics.unsupportedRequests.inc();
+      throw new UnsupportedRequestError(
+        handler
+          ? `api key ${apiKey} version ${apiVersion} is outside the supported range ${handler.minVersion}-${handler.maxVersion}`
+          : `api key ${apiKey} is not supported`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = decodeRequest(apiKey, apiVersion, frame, bodyOffset);
+    } catch (error) {
+      if (error instanceof ProtocolError) metrics.malformedRequests.inc();
+      throw error;
+    }
+    const context: RequestContext = { header, apiVersion, connection, receivedAtMs };
+    const finish = (response: unknown): Buffer[] | null => {
+      metrics.observeRequest(apiKey, performance.now() - receivedAtMs);
+      if (response === null) return null;
+      const chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
+      let bytes = 0;
+      for (const chunk of chunks) bytes += chunk.length;
+      metrics.responseBytes.inc(bytes);
+      return chunks;
+    };
+    metrics.requestBytes.inc(frame.length + 4);
+    const result = handler.handle(body, context);
+    if (result instanceof Promise) {
+      return result.then(finish, (error: unknown) => {
+        log.error({ err: error, apiKey, apiVersion }, 'request handler failed');
+        throw error;
+      });
+    }
+    return finish(result);
+  };
+}
+
+export function advertisedVersions(handlers: Map<number, ApiHandler>) {
+  return [...handlers.values()]
+    .sort((a, b) => a.apiKey - b.apiKey)
+    .map((handler) => ({ apiKey: handler.apiKey, minVersion: handler.minVersion, maxVersion: handler.maxVersion }));
+}
