@@ -1,0 +1,2 @@
+export { Broker, type BrokerOptions } from './broker.ts';
+export { brokerSchema, brokerConfigFrom, type BrokerConfig } from './server/broker-config.ts';
