@@ -109,7 +109,7 @@ export class Broker {
       log,
       brokerSettings: options.settings ?? new Map(),
     };
-    const handlers = await createHandlers(services);
+    const handlers = createHandlers(services);
     const socketServer = new SocketServer(
       createRequestProcessor(handlers, metrics, log),
       {

@@ -1,4 +1,5 @@
 import type { Logger } from '@tributary/common';
+import type { GroupCoordinator } from '../group/group-coordinator.ts';
 import type { MetadataStore } from '../metadata/types.ts';
 import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { AdminManager } from './admin-manager.ts';
@@ -15,6 +16,9 @@ export interface BrokerServices {
   adminManager: AdminManager;
   producerIds: ProducerIdManager;
   producePurgatory: Purgatory;
+  groupCoordinator: GroupCoordinator;
+  /** The broker that coordinates a group (creating __consumer_offsets on first use). */
+  groupCoordinatorFor(groupId: string): Promise<number>;
   metrics: BrokerMetrics;
   log: Logger;
   /** The broker's own settings as DescribeConfigs shows them. */

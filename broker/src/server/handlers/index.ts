@@ -14,9 +14,20 @@ import { initProducerIdHandler } from './init-producer-id.ts';
 import { listOffsetsHandler } from './list-offsets.ts';
 import { metadataHandler } from './metadata.ts';
 import { produceHandler } from './produce.ts';
+import { deleteGroupsHandler } from './delete-groups.ts';
+import { describeGroupsHandler } from './describe-groups.ts';
+import { findCoordinatorHandler } from './find-coordinator.ts';
+import { heartbeatHandler } from './heartbeat.ts';
+import { joinGroupHandler } from './join-group.ts';
+import { leaveGroupHandler } from './leave-group.ts';
+import { listGroupsHandler } from './list-groups.ts';
+import { offsetCommitHandler } from './offset-commit.ts';
+import { offsetDeleteHandler } from './offset-delete.ts';
+import { offsetFetchHandler } from './offset-fetch.ts';
+import { syncGroupHandler } from './sync-group.ts';
 
 /** Every API this broker answers, keyed by API key. */
-export async function createHandlers(services: BrokerServices): Promise<Map<number, ApiHandler>> {
+export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
   const handlers = new Map<number, ApiHandler>();
   const add = (handler: ApiHandler) => handlers.set(handler.apiKey, handler);
   add(produceHandler(services));
@@ -32,6 +43,17 @@ export async function createHandlers(services: BrokerServices): Promise<Map<numb
   add(deleteRecordsHandler(services));
   add(describeClusterHandler(services));
   add(initProducerIdHandler(services));
+  add(findCoordinatorHandler(services));
+  add(joinGroupHandler(services));
+  add(syncGroupHandler(services));
+  add(heartbeatHandler(services));
+  add(leaveGroupHandler(services));
+  add(offsetCommitHandler(services));
+  add(offsetFetchHandler(services));
+  add(offsetDeleteHandler(services));
+  add(describeGroupsHandler(services));
+  add(listGroupsHandler(services));
+  add(deleteGroupsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

@@ -1,0 +1,43 @@
+import { ApiKey } from '../../protocol/index.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+
+interface FindCoordinatorRequest {
+  key: string;
+  keyType: number;
+  coordinatorKeys: string[];
+}
+
+const GROUP = 0;
+
+export function findCoordinatorHandler(services: BrokerServices): ApiHandler {
+  const { metadata, groupCoordinatorFor } = services;
+
+  const locate = async (key: string, keyType: number) => {
+    if (keyType !== GROUP) {
+      return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transaction coordinators are not available in this version' };
+    }
+    if (key === '') return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'group id must not be empty' };
+    const brokerId = await groupCoordinatorFor(key);
+    const broker = metadata.brokers().find((candidate) => candidate.brokerId === brokerId);
+    if (!broker) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: `coordinator broker ${brokerId} is not available` };
+    return { key, nodeId: broker.brokerId, host: broker.host, port: broker.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  };
+
+  return {
+    apiKey: ApiKey.FindCoordinator,
+    // librdkafka only looks for group coordinators when this range includes 0.
+    minVersion: 0,
+    maxVersion: 6,
+    async handle(request: FindCoordinatorRequest, context) {
+      if (context.apiVersion >= 4) {
+        const coordinators = [];
+        for (const key of request.coordinatorKeys) coordinators.push(await locate(key, request.keyType));
+        return { throttleTimeMs: 0, coordinators };
+      }
+      const found = await locate(request.key, request.keyType);
+      return { throttleTimeMs: 0, errorCode: found.errorCode, errorMessage: found.errorMessage, nodeId: found.nodeId, host: found.host, port: found.port };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { ApiKey } from '../../protocol/index.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+
+interface JoinGroupRequest {
+  groupId: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string;
+  protocols: Array<{ name: string; metadata: Buffer }>;
+  reason?: string | null;
+}
+
+export function joinGroupHandler(services: BrokerServices): ApiHandler {
+  return {
+    apiKey: ApiKey.JoinGroup,
+    minVersion: 0,
+    maxVersion: 9,
+    async handle(request: JoinGroupRequest, context) {
+      const result = await services.groupCoordinator.joinGroup({
+        groupId: request.groupId,
+        sessionTimeoutMs: request.sessionTimeoutMs,
+        // v0 has no rebalance timeout; Kafka uses the session timeout for it.
+        rebalanceTimeoutMs: context.apiVersion >= 1 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId ?? null,
+        protocolType: request.protocolType,
+        protocols: request.protocols,
+        clientId: context.header.clientId ?? '',
+        clientHost: `/${context.connection.remoteAddress}`,
+        // v4+ clients understand MEMBER_ID_REQUIRED and rejoin with the id we hand them.
+        requireKnownMemberId: context.apiVersion >= 4,
+        reason: request.reason ?? null,
+      });
+      return { throttleTimeMs: 0, ...result };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { ApiKey } from '../../protocol/index.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+
+interface OffsetCommitRequest {
+  groupId: string;
+  generationIdOrMemberEpoch: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  retentionTimeMs: bigint;
+  topics: Array<{
+    name: string;
+    partitions: Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }>;
+  }>;
+}
+
+export function offsetCommitHandler(services: BrokerServices): ApiHandler {
+  return {
+    apiKey: ApiKey.OffsetCommit,
+    minVersion: 0,
+    maxVersion: 9,
+    async handle(request: OffsetCommitRequest, context) {
+      const version = context.apiVersion;
+      const result = await services.groupCoordinator.commitOffsets({
+        groupId: request.groupId,
+        // v0 commits come from simple consumers outside any generation.
+        generationId: version >= 1 ? request.generationIdOrMemberEpoch : -1,
+        memberId: version >= 1 ? request.memberId : '',
+        groupInstanceId: request.groupInstanceId ?? null,
+        retentionTimeMs: version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1,
+        topics: request.topics.map((topic) => ({
+          name: topic.name,
+          partitions: topic.partitions.map((partition) => ({
+            partitionIndex: partition.partitionIndex,
+            committedOffset: Number(partition.committedOffset),
+            committedLeaderEpoch: partition.committedLeaderEpoch ?? -1,
+            committedMetadata: partition.committedMetadata ?? null,
+          })),
+        })),
+      });
+      return { throttleTimeMs: 0, topics: result.topics };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { ApiKey } from '../../protocol/index.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+
+interface OffsetDeleteRequest {
+  groupId: string;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>;
+}
+
+export function offsetDeleteHandler(services: BrokerServices): ApiHandler {
+  return {
+    apiKey: ApiKey.OffsetDelete,
+    minVersion: 0,
+    maxVersion: 0,
+    async handle(request: OffsetDeleteRequest) {
+      const result = await services.groupCoordinator.deleteOffsets({
+        groupId: request.groupId,
+        topics: request.topics.map((topic) => ({ name: topic.name, partitionIndexes: topic.partitions.map((p) => p.partitionIndex) })),
+      });
+      return { throttleTimeMs: 0, ...result };
+    },
+  };
+}

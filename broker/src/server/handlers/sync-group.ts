@@ -1,0 +1,33 @@
+import { ApiKey } from '../../protocol/index.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+
+interface SyncGroupRequest {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: Array<{ memberId: string; assignment: Buffer }>;
+}
+
+export function syncGroupHandler(services: BrokerServices): ApiHandler {
+  return {
+    apiKey: ApiKey.SyncGroup,
+    minVersion: 0,
+    maxVersion: 5,
+    async handle(request: SyncGroupRequest) {
+      const result = await services.groupCoordinator.syncGroup({
+        groupId: request.groupId,
+        generationId: request.generationId,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId ?? null,
+        protocolType: request.protocolType ?? null,
+        protocolName: request.protocolName ?? null,
+        assignments: request.assignments,
+      });
+      return { throttleTimeMs: 0, ...result };
+    },
+  };
+}
