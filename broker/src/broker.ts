@@ -14,6 +14,8 @@ import type { BrokerConfig } from './server/broker-config.ts';
 import type { BrokerServices } from './server/broker-services.ts';
 import { DataDirLock } from './server/data-dir-lock.ts';
 import { createHandlers } from './server/handlers/index.ts';
+import { CONSUMER_OFFSETS_TOPIC, ConsumerOffsetsStore } from './server/consumer-offsets-store.ts';
+import { GroupCoordinator } from './group/group-coordinator.ts';
 import { BrokerMetrics } from './server/metrics.ts';
 import { ProducerIdManager } from './server/producer-id-manager.ts';
 import { Purgatory } from './server/purgatory.ts';
@@ -98,6 +100,36 @@ export class Broker {
     });
 
     const adminManager = new AdminManager(metadata, config, log);
+    const groupCoordinator = new GroupCoordinator(
+      new ConsumerOffsetsStore(replicaManager, metadata),
+      {
+        numPartitions: metadata.topic(CONSUMER_OFFSETS_TOPIC)?.partitions.length ?? config.offsetsTopicNumPartitions,
+        initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+        maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+        offsetsRetentionMs: config.offsetsRetentionMs,
+        offsetMetadataMaxBytes: 4096,
+      },
+      log.child({ component: 'group-coordinator' }),
+    );
+    const loadOwnedOffsetPartitions = async () => {
+      const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC);
+      for (const partition of topic?.partitions ?? []) {
+        if (partition.leader === config.brokerId && !groupCoordinator.ownsPartition(partition.partition)) {
+          await groupCoordinator.loadPartition(partition.partition);
+        }
+      }
+    };
+    let offsetsTopicReady: Promise<void> | null = null;
+    const groupCoordinatorFor = async (groupId: string): Promise<number> => {
+      // __consumer_offsets is created on first use, as Kafka does, with compaction.
+      offsetsTopicReady ??= adminManager
+        .ensureInternalTopic(CONSUMER_OFFSETS_TOPIC, config.offsetsTopicNumPartitions, config.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' })
+        .then(loadOwnedOffsetPartitions);
+      await offsetsTopicReady;
+      const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC)!;
+      return topic.partitions[groupCoordinator.partitionFor(groupId)]!.leader;
+    };
     const services: BrokerServices = {
       config,
       metadata,
@@ -105,6 +137,8 @@ export class Broker {
       adminManager,
       producerIds: new ProducerIdManager(metadata),
       producePurgatory,
+      groupCoordinator,
+      groupCoordinatorFor,
       metrics,
       log,
       brokerSettings: options.settings ?? new Map(),
@@ -151,6 +185,8 @@ export class Broker {
     const adminPort = typeof adminAddress === 'object' && adminAddress ? adminAddress.port : config.adminPort;
 
     logManager.startBackgroundTasks();
+    groupCoordinator.startOffsetExpiry();
+    void loadOwnedOffsetPartitions().catch((error) => log.error({ err: error }, 'loading consumer groups failed'));
     broker = new Broker(config, port, adminPort, {
       lock,
       metadata,
@@ -175,6 +211,7 @@ export class Broker {
     // Parked long-polls answer now with what they have, so the connections can drain.
     for (const purgatory of purgatories) purgatory.expireAll();
     await shutdown;
+    await this.parts.services.groupCoordinator.close();
     logManager.close();
     await metadata.close();
     await admin.close();

@@ -17,9 +17,17 @@ export interface PartitionAppend {
   records: Buffer;
 }
 
-export type AppendOutcome =
-  | ({ errorCode: 0 } & LeaderAppendResult)
-  | { errorCode: number; message: string };
+/** A partition's append result; on error the offsets are -1 and the message says why. */
+export interface AppendOutcome extends LeaderAppendResult {
+  errorCode: number;
+  message: string | null;
+}
+
+const FAILED_APPEND: LeaderAppendResult = { firstOffset: -1, lastOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordCount: 0 };
+
+export function failedAppend(errorCode: number, message: string): AppendOutcome {
+  return { ...FAILED_APPEND, errorCode, message };
+}
 
 export interface AppendListener {
   (topic: string, partition: number, result: LeaderAppendResult): void;
@@ -112,11 +120,11 @@ export class ReplicaManager {
         const result = partition.appendRecordsToLeader(append.records, requiredAcks, topic ? this.minInsyncReplicas(topic) : 1);
         for (const listener of this.appendListeners) listener(append.topic, append.partition, result);
         this.fetchPurgatory.checkAndComplete(partitionKey(append.topic, append.partition));
-        return { errorCode: 0 as const, ...result };
+        return { errorCode: 0, message: null, ...result };
       } catch (error) {
-        if (error instanceof KafkaError) return { errorCode: error.code, message: error.message };
+        if (error instanceof KafkaError) return failedAppend(error.code, error.message);
         this.log.error({ err: error, topic: append.topic, partition: append.partition }, 'append failed');
-        return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: (error as Error).message };
+        return failedAppend(ErrorCode.KAFKA_STORAGE_ERROR, (error as Error).message);
       }
     });
   }

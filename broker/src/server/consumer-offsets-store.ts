@@ -38,7 +38,7 @@ export class ConsumerOffsetsStore implements GroupStore {
       (name) => this.metadata.topic(name),
     );
     if (outcome!.errorCode !== 0) {
-      throw new KafkaError(errorName(outcome!.errorCode), `writing to ${CONSUMER_OFFSETS_TOPIC}-${partition} failed: ${'message' in outcome! ? outcome.message : ''}`);
+      throw new KafkaError(errorName(outcome!.errorCode), `writing to ${CONSUMER_OFFSETS_TOPIC}-${partition} failed: ${outcome!.message}`);
     }
   }
 

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+
+const { Kafka, logLevel } = kafkajs;
 
 /**
  * kill -9 the broker while an idempotent producer streams: after a restart every acknowledged

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { startBroker, type BrokerInstance } from '@tributary/testkit';
+
+const { Kafka, logLevel } = kafkajs;
 
 const HOUR = 3_600_000;
 

@@ -2,9 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { fetchOnce } from '../support/raw-client.ts';
+
+const { Kafka, logLevel } = kafkajs;
 
 const DAY = 86_400_000;
 

@@ -1,9 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
 import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { keyOf, timestampOf, valueOf, verifyConsumed, type ConsumedRecord } from './expected-records.ts';
+
+// kafkajs is CommonJS; its named exports are only reachable through the default import.
+const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajs;
 
 const COUNT = 100_000;
 const BATCH = 1000;
@@ -24,7 +27,7 @@ const CODECS = [
 
 describe('kafkajs 2.2 against the broker', () => {
   let broker: BrokerInstance;
-  let kafka: Kafka;
+  let kafka: InstanceType<typeof Kafka>;
   before(async () => {
     broker = await startBroker();
     kafka = new Kafka({ clientId: 'compat-kafkajs', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });

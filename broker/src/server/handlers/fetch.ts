@@ -39,7 +39,7 @@ interface PartitionData {
   logStartOffset: bigint;
   abortedTransactions: null;
   preferredReadReplica: number;
-  records: Buffer[] | null;
+  records: Buffer[];
 }
 
 const ZERO_UUID = '0'.repeat(32);
@@ -62,7 +62,8 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
         logStartOffset: -1n,
         abortedTransactions: null,
         preferredReadReplica: -1,
-        records: null,
+        // Clients such as librdkafka reject a null record set; "no data" is an empty one.
+        records: [],
       };
       if (item.error !== undefined) {
         data.push({ fetch: { ...empty, errorCode: item.error }, item });
@@ -111,7 +112,7 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
         topics.push(current);
       }
       current.partitions.push(fetch);
-      if (fetch.records) {
+      if (fetch.records.length > 0) {
         let size = 0;
         for (const chunk of fetch.records) size += chunk.length;
         metrics.bytesOut.inc({ topic: item.topic }, size);

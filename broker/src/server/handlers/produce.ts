@@ -1,6 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { partitionKey, type AppendOutcome } from '../../replication/replica-manager.ts';
+import { failedAppend, partitionKey, type AppendOutcome } from '../../replication/replica-manager.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -66,12 +66,12 @@ export function produceHandler(services: BrokerServices): ApiHandler {
         for (const partitionData of topicData.partitionData) {
           const slot = results.length;
           const fail = (errorCode: number, message: string) =>
-            results.push({ topic: topicData.name, partition: partitionData.index, outcome: { errorCode, message } });
+            results.push({ topic: topicData.name, partition: partitionData.index, outcome: failedAppend(errorCode, message) });
           if (!validAcks) fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${request.acks}`);
           else if (version < FIRST_RECORD_BATCH_VERSION) fail(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'produce v0-2 (message format v0/v1) is not supported; use a client that speaks produce v3+');
           else if (!partitionData.records || partitionData.records.length === 0) fail(ErrorCode.INVALID_RECORD, 'no records in the request');
           else {
-            results.push({ topic: topicData.name, partition: partitionData.index, outcome: { errorCode: ErrorCode.NONE, message: '' } });
+            results.push({ topic: topicData.name, partition: partitionData.index, outcome: failedAppend(ErrorCode.NONE, '') });
             appends.push({ topic: topicData.name, partition: partitionData.index, records: partitionData.records, slot });
           }
         }

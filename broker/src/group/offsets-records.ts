@@ -1,0 +1,153 @@
+/**
+ * The record formats of __consumer_offsets, byte for byte as Kafka writes them, so Kafka's own
+ * tooling could read our topic: keys OffsetCommitKey (version 1) and GroupMetadataKey (version 2),
+ * values OffsetCommitValue v3 and GroupMetadataValue v3. Strings are int16-length, bytes
+ * int32-length, nullable strings use -1.
+ */
+class Out {
+  private parts: Buffer[] = [];
+  int16(v: number) { const b = Buffer.alloc(2); b.writeInt16BE(v); this.parts.push(b); return this; }
+  int32(v: number) { const b = Buffer.alloc(4); b.writeInt32BE(v); this.parts.push(b); return this; }
+  int64(v: number) { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(v)); this.parts.push(b); return this; }
+  string(v: string | null) {
+    if (v === null) return this.int16(-1);
+    const b = Buffer.from(v);
+    this.int16(b.length);
+    this.parts.push(b);
+    return this;
+  }
+  bytes(v: Buffer) { this.int32(v.length); this.parts.push(v); return this; }
+  done(): Buffer { return Buffer.concat(this.parts); }
+}
+
+class In {
+  private at = 0;
+  constructor(private readonly buf: Buffer) {}
+  private need(n: number) { if (this.at + n > this.buf.length) throw new Error('truncated __consumer_offsets record'); }
+  int16() { this.need(2); const v = this.buf.readInt16BE(this.at); this.at += 2; return v; }
+  int32() { this.need(4); const v = this.buf.readInt32BE(this.at); this.at += 4; return v; }
+  int64() { this.need(8); const v = Number(this.buf.readBigInt64BE(this.at)); this.at += 8; return v; }
+  string(): string | null {
+    const n = this.int16();
+    if (n < 0) return null;
+    this.need(n);
+    const v = this.buf.toString('utf8', this.at, this.at + n);
+    this.at += n;
+    return v;
+  }
+  bytes(): Buffer {
+    const n = this.int32();
+    this.need(Math.max(0, n));
+    const v = Buffer.from(this.buf.subarray(this.at, this.at + Math.max(0, n)));
+    this.at += Math.max(0, n);
+    return v;
+  }
+}
+
+export type OffsetsKey =
+  | { type: 'offset'; group: string; topic: string; partition: number }
+  | { type: 'group'; group: string };
+
+export interface OffsetCommitValue {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+  commitTimestamp: number;
+}
+
+export interface StoredMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  rebalanceTimeoutMs: number;
+  sessionTimeoutMs: number;
+  subscription: Buffer;
+  assignment: Buffer;
+}
+
+export interface GroupMetadataValue {
+  protocolType: string;
+  generation: number;
+  protocol: string | null;
+  leader: string | null;
+  currentStateTimestamp: number;
+  members: StoredMember[];
+}
+
+export function encodeOffsetKey(group: string, topic: string, partition: number): Buffer {
+  return new Out().int16(1).string(group).string(topic).int32(partition).done();
+}
+
+export function encodeGroupKey(group: string): Buffer {
+  return new Out().int16(2).string(group).done();
+}
+
+export function decodeKey(buf: Buffer): OffsetsKey {
+  const input = new In(buf);
+  const version = input.int16();
+  if (version === 0 || version === 1) return { type: 'offset', group: input.string()!, topic: input.string()!, partition: input.int32() };
+  if (version === 2) return { type: 'group', group: input.string()! };
+  throw new Error(`unknown __consumer_offsets key version ${version}`);
+}
+
+export function encodeOffsetValue(value: OffsetCommitValue): Buffer {
+  return new Out().int16(3).int64(value.offset).int32(value.leaderEpoch).string(value.metadata).int64(value.commitTimestamp).done();
+}
+
+export function decodeOffsetValue(buf: Buffer): OffsetCommitValue {
+  const input = new In(buf);
+  const version = input.int16();
+  const offset = input.int64();
+  const leaderEpoch = version >= 3 ? input.int32() : -1;
+  const metadata = input.string() ?? '';
+  const commitTimestamp = input.int64();
+  return { offset, leaderEpoch, metadata, commitTimestamp };
+}
+
+export function encodeGroupValue(value: GroupMetadataValue): Buffer {
+  const out = new Out().int16(3).string(value.protocolType).int32(value.generation).string(value.protocol).string(value.leader).int64(value.currentStateTimestamp).int32(value.members.length);
+  for (const member of value.members) {
+    out.string(member.memberId).string(member.groupInstanceId).string(member.clientId).string(member.clientHost)
+      .int32(member.rebalanceTimeoutMs).int32(member.sessionTimeoutMs).bytes(member.subscription).bytes(member.assignment);
+  }
+  return out.done();
+}
+
+export function decodeGroupValue(buf: Buffer): GroupMetadataValue {
+  const input = new In(buf);
+  const version = input.int16();
+  const protocolType = input.string() ?? '';
+  const generation = input.int32();
+  const protocol = input.string();
+  const leader = input.string();
+  const currentStateTimestamp = version >= 2 ? input.int64() : -1;
+  const count = input.int32();
+  const members: StoredMember[] = [];
+  for (let i = 0; i < count; i++) {
+    const memberId = input.string()!;
+    const groupInstanceId = version >= 3 ? input.string() : null;
+    const clientId = input.string()!;
+    const clientHost = input.string()!;
+    const rebalanceTimeoutMs = version >= 1 ? input.int32() : -1;
+    const sessionTimeoutMs = input.int32();
+    const subscription = input.bytes();
+    const assignment = input.bytes();
+    members.push({ memberId, groupInstanceId, clientId, clientHost, rebalanceTimeoutMs: rebalanceTimeoutMs < 0 ? sessionTimeoutMs : rebalanceTimeoutMs, sessionTimeoutMs, subscription, assignment });
+  }
+  return { protocolType, generation, protocol, leader, currentStateTimestamp, members };
+}
+
+/** The topics a consumer-protocol subscription names (ConsumerProtocolSubscription, any version). */
+export function subscribedTopics(subscription: Buffer): string[] {
+  try {
+    const input = new In(subscription);
+    input.int16();
+    const count = input.int32();
+    const topics: string[] = [];
+    for (let i = 0; i < count; i++) topics.push(input.string() ?? '');
+    return topics;
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,4 @@
+declare module 'kafkajs-snappy' {
+  const SnappyCodec: () => { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+  export default SnappyCodec;
+}
