@@ -2,6 +2,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, rmSync, writeS
 import { join } from 'node:path';
 import { BATCH, computeCrc, readBatchHeader, type BatchHeader } from './record-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
+import { decodeRecordBatch } from './records.ts';
 import { TimeIndex } from './time-index.ts';
 
 export function segmentFileName(baseOffset: number, suffix: string): string {
@@ -116,8 +117,18 @@ export class LogSegment {
     const startOffset = this.timeIndex.lookup(timestamp);
     const start = this.positionOf(startOffset);
     if (!start) return null;
-    for (const { header } of this.headers(start.position)) {
-      if (header.maxTimestamp >= timestamp) return { offset: header.baseOffset, timestamp: header.maxTimestamp };
+    for (const { header, position } of this.headers(start.position)) {
+      if (header.maxTimestamp < timestamp) continue;
+      // Kafka answers with the exact record, so look inside the batch that holds it.
+      const batch = Buffer.allocUnsafe(header.size);
+      readSync(this.fd, batch, 0, header.size, position);
+      try {
+        const record = decodeRecordBatch(batch).records.find((candidate) => candidate.timestamp >= timestamp);
+        if (record) return { offset: record.offset, timestamp: record.timestamp };
+      } catch {
+        // A batch we cannot decompress (zstd) is answered at batch granularity.
+      }
+      return { offset: header.baseOffset, timestamp: header.maxTimestamp };
     }
     return null;
   }

@@ -18,13 +18,13 @@ describe('broker crash during a produce stream', () => {
 
   test('every acknowledged record survives kill -9 exactly once, offsets contiguous', async () => {
     const topic = 'crash-stream';
-    const kafka = new Kafka({ clientId: 'crash-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const kafka = new Kafka({ clientId: 'crash-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 } });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
     await admin.disconnect();
 
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 0 } });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 } });
     await producer.connect();
     const acknowledged = new Set<number>();
     let next = 0;
