@@ -210,7 +210,7 @@ export class MessageCodec {
       if (!inRange(f.versions, v)) continue;
       let fv = value[f.key];
       if (f.tagged && flex && inRange(f.tagged, v)) {
-        if (fv !== undefined && !isDefault(fv, f)) tagged.push([f.tag!, f, fv]);
+        if (fv !== undefined && !this.isDefaultValue(fv, f, v)) tagged.push([f.tag!, f, fv]);
         continue;
       }
       if (fv === undefined) fv = f.struct && !f.type.startsWith('[]') ? this.defaultStruct(f.struct, v) : f.defaultValue();
@@ -228,6 +228,19 @@ export class MessageCodec {
         w.raw(bytes);
       }
     }
+  }
+
+  /** Tagged fields are only written when they differ from their default (structs compared by bytes). */
+  private isDefaultValue(value: unknown, f: CompiledField, v: number): boolean {
+    if (f.struct && !f.type.startsWith('[]')) {
+      if (value === null) return false;
+      const actual = new Writer();
+      const expected = new Writer();
+      this.encodeValue(actual, f, value, v, true);
+      this.encodeValue(expected, f, this.defaultStruct(f.struct, v), v, true);
+      return Buffer.concat(actual.finish()).equals(Buffer.concat(expected.finish()));
+    }
+    return isDefault(value, f);
   }
 
   private encodeValue(w: Writer, f: CompiledField, value: any, v: number, flex: boolean) {
