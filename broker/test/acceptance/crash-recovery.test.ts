@@ -53,17 +53,20 @@ describe('broker crash during a produce stream', () => {
     const offsets = new Map<number, number[]>();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const id = Number(message.value!.toString());
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-        const list = offsets.get(partition) ?? [];
-        list.push(Number(message.offset));
-        offsets.set(partition, list);
-      },
-    });
-    await waitFor(() => [...acknowledged].every((id) => seen.has(id)), { what: 'all acknowledged records read back', timeoutMs: 60_000 });
-    await consumer.disconnect();
+    try {
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const id = Number(message.value!.toString());
+          seen.set(id, (seen.get(id) ?? 0) + 1);
+          const list = offsets.get(partition) ?? [];
+          list.push(Number(message.offset));
+          offsets.set(partition, list);
+        },
+      });
+      await waitFor(() => [...acknowledged].every((id) => seen.has(id)), { what: 'all acknowledged records read back', timeoutMs: 60_000 });
+    } finally {
+      await consumer.disconnect();
+    }
     for (const [id, times] of seen) assert.equal(times, 1, `record ${id} read ${times} times`);
     for (const [partition, list] of offsets) {
       list.forEach((offset, position) => assert.equal(offset, position, `partition ${partition} has a hole or repeat at ${position}`));

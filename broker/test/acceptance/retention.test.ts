@@ -36,12 +36,17 @@ describe('retention with small segments', () => {
     await producer.disconnect();
 
     const partitionDir = join(broker.dataDir, `${topic}-0`);
+    // Retention runs every 100 ms; poll slower than that until the log start stops moving.
+    let previous = -1;
     const low = await waitFor(
       async () => {
         const [offsets] = await admin.fetchTopicOffsets(topic);
-        return Number(offsets!.low) > 0 ? Number(offsets!.low) : 0;
+        const current = Number(offsets!.low);
+        const settled = current === previous && current > 80;
+        previous = current;
+        return settled ? current : 0;
       },
-      { what: 'the log start offset to move past the expired segments', timeoutMs: 20_000 },
+      { what: 'the log start offset to move past the expired segments and settle', timeoutMs: 20_000, intervalMs: 400 },
     );
     const segments = readdirSync(partitionDir).filter((name) => name.endsWith('.log'));
     assert.ok(segments.length < 20, `expired segments deleted, ${segments.length} left`);
@@ -56,10 +61,13 @@ describe('retention with small segments', () => {
     const offsets: number[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void offsets.push(Number(message.offset)) });
-    await waitFor(() => offsets.length >= 105 - low, { what: 'the retained records consumed', timeoutMs: 30_000 });
-    await consumer.disconnect();
+    try {
+      await consumer.run({ eachMessage: async ({ message }) => void offsets.push(Number(message.offset)) });
+      await waitFor(() => offsets.length >= 105 - low, { what: 'the retained records consumed', timeoutMs: 30_000 });
+    } finally {
+      await consumer.disconnect();
+      await admin.disconnect();
+    }
     assert.equal(offsets[0], low, 'the consumer reset to the new log start offset (auto.offset.reset=earliest)');
-    await admin.disconnect();
   });
 });

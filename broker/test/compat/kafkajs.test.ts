@@ -58,7 +58,8 @@ describe('kafkajs 2.2 against the broker', () => {
       const consumer = kafka.consumer({ groupId: `compat-kafkajs-${name}`, sessionTimeout: 10_000 });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
+      try {
+        await consumer.run({
         eachBatch: async ({ batch }) => {
           for (const message of batch.messages) {
             const headers: Record<string, string> = {};
@@ -74,8 +75,10 @@ describe('kafkajs 2.2 against the broker', () => {
           }
         },
       });
-      await waitFor(() => records.length >= COUNT, { what: `${COUNT} records consumed by kafkajs`, timeoutMs: 120_000, intervalMs: 100 });
-      await consumer.disconnect();
+        await waitFor(() => records.length >= COUNT, { what: `${COUNT} records consumed by kafkajs`, timeoutMs: 120_000, intervalMs: 100 });
+      } finally {
+        await consumer.disconnect();
+      }
       verifyConsumed(records, COUNT, { baseTimestamp: base, client: 'kafkajs' });
     });
   }
