@@ -15,5 +15,11 @@ export const commands: Command[] = [
     '[--port 9092] [--admin-port 9644] [--data-dir DIR] [--broker-id N] [--zookeeper HOST:PORT[/chroot]] [--host ADDR] [--advertised-host NAME] [--config FILE]',
     () => import('./broker-start.ts'),
   ),
+  lazy(
+    'dump-log',
+    'Print the batches of a .log segment (or the entries of a .index/.timeindex), like kafka-dump-log.',
+    '--files FILE[,FILE] [--print-data-log] [--output text|json]',
+    () => import('./dump-log.ts'),
+  ),
   lazy('up', 'Start the embedded all-in-one platform on defaults (data under ./data).', '[--data-dir DIR] [--config FILE]', () => import('./up.ts')),
 ];
