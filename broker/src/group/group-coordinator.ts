@@ -528,7 +528,9 @@ export class GroupCoordinator {
       if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
       if (params.groupInstanceId && group.staticMembers.get(params.groupInstanceId) !== params.memberId) return all(ErrorCode.FENCED_INSTANCE_ID);
       if (params.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
-      if (group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance') return all(ErrorCode.REBALANCE_IN_PROGRESS);
+      // As in Kafka, a member of the current generation may still commit while others rejoin
+      // (PreparingRebalance); only between join and sync is the generation in flux.
+      if (group.state === 'CompletingRebalance') return all(ErrorCode.REBALANCE_IN_PROGRESS);
       this.scheduleSessionExpiry(group, member);
     }
     const now = this.scheduler.now();
