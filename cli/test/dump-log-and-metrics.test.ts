@@ -44,10 +44,10 @@ describe('broker tools: dump-log, /metrics, /health', () => {
   test('/health answers 200 and /metrics shows bytes, messages, requests and log sizes', async () => {
     const health = await fetch(`http://127.0.0.1:${broker.adminPort}/health`);
     assert.equal(health.status, 200);
-    assert.equal((await health.json()).status, 'ok');
-    const metrics = await waitFor(async () => {
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const metrics: string = await waitFor(async () => {
       const text = await (await fetch(`http://127.0.0.1:${broker.adminPort}/metrics`)).text();
-      return text.includes('tributary_broker_topic_messages_in_total{topic="dumped"} 3') ? text : null;
+      return text.includes('tributary_broker_topic_messages_in_total{topic="dumped"} 3') ? text : '';
     }, { what: 'message counters on /metrics' });
     assert.match(metrics, /tributary_broker_topic_bytes_in_total\{topic="dumped"\} \d+/);
     assert.match(metrics, /tributary_broker_requests_total\{api="Produce"\} \d+/);
