@@ -1,6 +1,7 @@
 import { ConfigError } from '@tributary/common';
 import { fail, UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
+import { describeError } from './error-message.ts';
 
 function helpText(list: Command[]): string {
   const width = Math.max(...list.map((command) => command.name.length));
@@ -54,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
       fail(`${error.message}; run 'tributary ${found.command.name} --help'`);
       return 2;
     }
-    fail((error as Error).message);
+    fail(describeError(error));
     return 1;
   }
 }

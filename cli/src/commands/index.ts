@@ -16,6 +16,38 @@ export const commands: Command[] = [
     () => import('./broker-start.ts'),
   ),
   lazy(
+    'topics create',
+    'Create a topic.',
+    '--topic T [--partitions N] [--replication-factor N] [--config k=v ...] [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./topics.ts')).run(['create', ...args]) }),
+  ),
+  lazy('topics list', 'List topics.', '[--internal] [--bootstrap-server H:P] [--output table|json]', async () => ({ run: async (args) => (await import('./topics.ts')).run(['list', ...args]) })),
+  lazy(
+    'topics describe',
+    'Show partitions, leaders, replicas, ISR and config overrides.',
+    '[--topic T] [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./topics.ts')).run(['describe', ...args]) }),
+  ),
+  lazy(
+    'topics alter',
+    'Change topic configs or add partitions.',
+    '--topic T [--config k=v ...] [--delete-config k ...] [--partitions N] [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./topics.ts')).run(['alter', ...args]) }),
+  ),
+  lazy('topics delete', 'Delete a topic.', '--topic T [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./topics.ts')).run(['delete', ...args]) })),
+  lazy(
+    'produce',
+    'Produce one record per stdin line (acks=all, idempotent by default).',
+    '--topic T [--key-separator SEP] [--header k=v ...] [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd] [--bootstrap-server H:P]',
+    () => import('./produce.ts'),
+  ),
+  lazy(
+    'consume',
+    'Print records of a topic.',
+    '--topic T [--from-beginning | --offset N --partition P | --from-time ISO8601] [--partition P] [--max-messages N] [--group G] [--output text|json] [--print-key] [--bootstrap-server H:P]',
+    () => import('./consume.ts'),
+  ),
+  lazy(
     'dump-log',
     'Print the batches of a .log segment (or the entries of a .index/.timeindex), like kafka-dump-log.',
     '--files FILE[,FILE] [--print-data-log] [--output text|json]',
