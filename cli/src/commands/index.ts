@@ -35,6 +35,20 @@ export const commands: Command[] = [
     async () => ({ run: async (args) => (await import('./topics.ts')).run(['alter', ...args]) }),
   ),
   lazy('topics delete', 'Delete a topic.', '--topic T [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./topics.ts')).run(['delete', ...args]) })),
+  lazy('groups list', 'List consumer groups and their states.', '[--bootstrap-server H:P] [--output table|json]', async () => ({ run: async (args) => (await import('./groups.ts')).run(['list', ...args]) })),
+  lazy(
+    'groups describe',
+    'Committed offset, log end offset, lag and owner of every partition of a group.',
+    '--group G [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./groups.ts')).run(['describe', ...args]) }),
+  ),
+  lazy(
+    'groups reset-offsets',
+    "Move an inactive group's committed offsets (replay from a time, skip ahead).",
+    '--group G --topic T (--to-earliest | --to-latest | --to-datetime ISO8601 | --to-offset N | --shift-by N) (--dry-run | --execute) [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./groups.ts')).run(['reset-offsets', ...args]) }),
+  ),
+  lazy('groups delete', 'Delete an inactive group and its offsets.', '--group G [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./groups.ts')).run(['delete', ...args]) })),
   lazy(
     'produce',
     'Produce one record per stdin line (acks=all, idempotent by default).',
