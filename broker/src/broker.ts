@@ -178,6 +178,13 @@ export class Broker {
           metrics.logEndOffset.set(labels, partition.log.logEndOffset);
           metrics.logStartOffset.set(labels, partition.log.logStartOffset);
         }
+        metrics.consumerLag.reset();
+        for (const groupId of groupCoordinator.groupIds()) {
+          for (const { topic, partition, offset } of groupCoordinator.committedOffsets(groupId)) {
+            const replica = replicaManager.partition(topic, partition);
+            if (replica) metrics.consumerLag.set({ group: groupId, topic, partition: String(partition) }, Math.max(0, replica.highWatermark - offset));
+          }
+        }
       },
     );
     await admin.listen({ port: config.adminPort, host: config.adminHost });

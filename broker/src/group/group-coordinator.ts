@@ -700,11 +700,12 @@ export class GroupCoordinator {
     run();
   }
 
-  /** Lag and state per group, for tools and metrics. */
-  committedOffsets(groupId: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [key, entry] of this.groups.get(groupId)?.offsets ?? []) out.set(key, entry.offset);
-    return out;
+  /** A group's committed offsets, for lag metrics. */
+  committedOffsets(groupId: string): Array<{ topic: string; partition: number; offset: number }> {
+    return [...(this.groups.get(groupId)?.offsets ?? [])].map(([key, entry]) => {
+      const [topic, partition] = key.split('\u0000') as [string, string];
+      return { topic, partition: Number(partition), offset: entry.offset };
+    });
   }
 
   groupIds(): string[] {

@@ -16,6 +16,7 @@ export class BrokerMetrics {
   readonly logSize: Gauge<'topic' | 'partition'>;
   readonly logEndOffset: Gauge<'topic' | 'partition'>;
   readonly logStartOffset: Gauge<'topic' | 'partition'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   private readonly apiNames: Map<number, string>;
 
   constructor(apiNames: Map<number, string>) {
@@ -41,6 +42,12 @@ export class BrokerMetrics {
     this.logSize = new Gauge({ name: 'tributary_broker_log_size_bytes', help: 'Size of a partition log on disk', labelNames: ['topic', 'partition'], registers });
     this.logEndOffset = new Gauge({ name: 'tributary_broker_log_end_offset', help: 'Log end offset of a partition', labelNames: ['topic', 'partition'], registers });
     this.logStartOffset = new Gauge({ name: 'tributary_broker_log_start_offset', help: 'Log start offset of a partition', labelNames: ['topic', 'partition'], registers });
+    this.consumerLag = new Gauge({
+      name: 'tributary_broker_consumer_group_lag',
+      help: 'High watermark minus the committed offset, per group and partition (groups this broker coordinates)',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+    });
   }
 
   observeRequest(apiKey: number, elapsedMs: number): void {

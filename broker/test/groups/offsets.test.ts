@@ -63,6 +63,8 @@ describe('committed offsets: durability, replay by time, the two auto-commit haz
     assert.deepEqual(described.map((row: { partition: number; currentOffset: number; lag: number }) => [row.partition, row.currentOffset, row.lag]), before.map((row: { partition: number; currentOffset: number; lag: number }) => [row.partition, row.currentOffset, 0]));
     const listed = JSON.parse(tributary(['groups', 'list', '--bootstrap-server', broker.bootstrap, '--output', 'json']).stdout);
     assert.ok(listed.some((group: { group: string }) => group.group === 'durable'));
+    const metrics = await (await fetch(`http://127.0.0.1:${broker.adminPort}/metrics`)).text();
+    assert.match(metrics, /tributary_broker_consumer_group_lag\{group="durable",topic="ledger",partition="0"\} 0/);
   });
 
   test('reset-offsets --to-datetime replays exactly the records at or after that time', async () => {
