@@ -32,10 +32,13 @@ export function describeConfigsHandler(services: BrokerServices): ApiHandler {
             .filter(([name]) => wanted(name))
             .map(([name, resolved]) => {
               const spec = TOPIC_CONFIGS[name]!;
+              // A broker default counts as the broker's only when an operator set it.
+              const setOnBroker = spec.brokerSynonym !== undefined && brokerSettings.get(spec.brokerSynonym)?.isDefault === false;
+              if (resolved.source === 'broker' && !setOnBroker) resolved = { ...resolved, source: 'default' };
               const synonyms = [];
               if (request.includeSynonyms) {
                 if (topic.configs[name] !== undefined) synonyms.push({ name, value: topic.configs[name]!, source: CONFIG_SOURCE.topic });
-                if (spec.brokerSynonym && config.topicDefaults[name] !== undefined) {
+                if (setOnBroker) {
                   synonyms.push({ name: spec.brokerSynonym, value: config.topicDefaults[name]!, source: CONFIG_SOURCE.broker });
                 }
               }
