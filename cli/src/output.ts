@@ -12,8 +12,3 @@ export function printRows(rows: Array<Record<string, unknown>>, format: string, 
   for (const row of rows) process.stdout.write(line(keys.map((key) => cell(row[key]))) + '\n');
 }
 
-export function checkOutputFormat(value: unknown): string {
-  const format = String(value ?? 'table');
-  if (format !== 'table' && format !== 'json' && format !== 'text') throw new Error(`--output must be table or json, got '${format}'`);
-  return format;
-}

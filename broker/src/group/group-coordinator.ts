@@ -231,16 +231,7 @@ export class GroupCoordinator {
     if (group.state === 'Stable' && unchanged) {
       this.scheduleSessionExpiry(group, replacement);
       void this.persistGroup(group);
-      return {
-        errorCode: ErrorCode.NONE,
-        generationId: group.generationId,
-        protocolType: group.protocolType,
-        protocolName: group.protocolName,
-        leader: group.leaderId ?? '',
-        memberId,
-        skipAssignment: false,
-        members: [],
-      };
+      return this.currentGeneration(group, memberId, []);
     }
     return this.waitForJoin(group, replacement);
   }
@@ -274,18 +265,23 @@ export class GroupCoordinator {
     const isLeader = group.leaderId === member.memberId;
     if ((group.state === 'Stable' && !isLeader && !changed) || (group.state === 'CompletingRebalance' && !changed)) {
       // A follower rejoining with what it had: tell it the current generation again.
-      return {
-        errorCode: ErrorCode.NONE,
-        generationId: group.generationId,
-        protocolType: group.protocolType,
-        protocolName: group.protocolName,
-        leader: group.leaderId ?? '',
-        memberId: member.memberId,
-        skipAssignment: false,
-        members: isLeader ? this.memberList(group) : [],
-      };
+      return this.currentGeneration(group, member.memberId, isLeader ? this.memberList(group) : []);
     }
     return this.waitForJoin(group, member);
+  }
+
+  /** A JoinGroup answer for the generation the group is already in (no rebalance). */
+  private currentGeneration(group: GroupMetadata, memberId: string, members: JoinResult['members']): JoinResult {
+    return {
+      errorCode: ErrorCode.NONE,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? '',
+      memberId,
+      skipAssignment: false,
+      members,
+    };
   }
 
   private waitForJoin(group: GroupMetadata, member: MemberMetadata): Promise<JoinResult> {

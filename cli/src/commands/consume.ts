@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createAdmin, createConsumer } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
+import { clientOptions } from '../client-options.ts';
 
 /**
  * `tributary consume --topic T`: prints records like kafka-console-consumer. Without --group it
@@ -11,7 +12,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      'bootstrap-server': { type: 'string', default: process.env.TRIBUTARY_BOOTSTRAP_SERVER ?? '127.0.0.1:9092' },
+      ...clientOptions,
       topic: { type: 'string' },
       'from-beginning': { type: 'boolean', default: false },
       offset: { type: 'string' },

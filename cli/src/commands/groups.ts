@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createAdmin } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
+import { clientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 
 const LATEST = -1n;
@@ -26,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      'bootstrap-server': { type: 'string', default: process.env.TRIBUTARY_BOOTSTRAP_SERVER ?? '127.0.0.1:9092' },
+      ...clientOptions,
       group: { type: 'string' },
       topic: { type: 'string' },
       'to-earliest': { type: 'boolean', default: false },
@@ -36,7 +37,6 @@ export async function run(args: string[]): Promise<number> {
       'shift-by': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       execute: { type: 'boolean', default: false },
-      output: { type: 'string', default: 'table' },
     },
     strict: true,
   });

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createProducer } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
+import { clientOptions } from '../client-options.ts';
 
 const BATCH = 500;
 
@@ -10,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      'bootstrap-server': { type: 'string', default: process.env.TRIBUTARY_BOOTSTRAP_SERVER ?? '127.0.0.1:9092' },
+      ...clientOptions,
       topic: { type: 'string' },
       'key-separator': { type: 'string' },
       header: { type: 'string', multiple: true },

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createAdmin } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
+import { clientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 
 const TOPIC_RESOURCE = 2;
@@ -24,13 +25,12 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      'bootstrap-server': { type: 'string', default: process.env.TRIBUTARY_BOOTSTRAP_SERVER ?? '127.0.0.1:9092' },
+      ...clientOptions,
       topic: { type: 'string' },
       partitions: { type: 'string' },
       'replication-factor': { type: 'string' },
       config: { type: 'string', multiple: true },
       'delete-config': { type: 'string', multiple: true },
-      output: { type: 'string', default: 'table' },
       internal: { type: 'boolean', default: false },
     },
     strict: true,
