@@ -13,6 +13,7 @@ import { createAdminServer } from './server/admin-http.ts';
 import type { BrokerConfig } from './server/broker-config.ts';
 import type { BrokerServices } from './server/broker-services.ts';
 import { DataDirLock } from './server/data-dir-lock.ts';
+import { DynamicBrokerConfig } from './server/dynamic-broker-config.ts';
 import { createHandlers } from './server/handlers/index.ts';
 import { CONSUMER_OFFSETS_TOPIC, ConsumerOffsetsStore } from './server/consumer-offsets-store.ts';
 import { GroupCoordinator } from './group/group-coordinator.ts';
@@ -86,7 +87,6 @@ export class Broker {
     const replicaManager = new ReplicaManager(logManager, config.brokerId, config.topicDefaults, baseLogConfig, fetchPurgatory, log);
     replicaManager.onAppend((topic, partition) => producePurgatory.checkAndComplete(`${topic}-${partition}`));
 
-    for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
     const known = new Set(metadata.topics().flatMap((topic) => topic.partitions.map((p) => `${topic.name}-${p.partition}`)));
     for (const stray of logManager.all()) {
       if (!known.has(`${stray.topic}-${stray.partition}`)) {
@@ -94,11 +94,17 @@ export class Broker {
         logManager.deleteLog(stray.topic, stray.partition);
       }
     }
+    const brokerSettings = options.settings ?? new Map();
+    const dynamicConfig = new DynamicBrokerConfig(config, brokerSettings, metadata);
     metadata.onChange((change) => {
       if (change.type === 'topic-deleted') replicaManager.stopHostingTopic(change.topic);
-      else replicaManager.hostTopic(change.topic);
+      else if (change.type === 'broker-defaults-changed') {
+        dynamicConfig.apply(change.defaults);
+        for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
+      } else replicaManager.hostTopic(change.topic);
     });
 
+    for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
     const adminManager = new AdminManager(metadata, config, log);
     const groupCoordinator = new GroupCoordinator(
       new ConsumerOffsetsStore(replicaManager, metadata),
@@ -141,7 +147,8 @@ export class Broker {
       groupCoordinatorFor,
       metrics,
       log,
-      brokerSettings: options.settings ?? new Map(),
+      brokerSettings,
+      dynamicConfig,
     };
     const handlers = createHandlers(services);
     const socketServer = new SocketServer(

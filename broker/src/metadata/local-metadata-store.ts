@@ -11,6 +11,7 @@ interface StoredState {
   clusterId: string;
   nextProducerId: number;
   topics: TopicState[];
+  brokerDefaults?: Record<string, string>;
 }
 
 /** A random 16-byte id as hex, never the all-zero id Kafka reserves for "no id". */
@@ -140,6 +141,16 @@ export class LocalMetadataStore implements MetadataStore {
     this.persist();
     this.emit({ type: 'configs-changed', topic });
     return topic;
+  }
+
+  dynamicBrokerDefaults(): Record<string, string> {
+    return { ...(this.state.brokerDefaults ?? {}) };
+  }
+
+  async alterDynamicBrokerDefaults(defaults: Record<string, string>): Promise<void> {
+    this.state.brokerDefaults = { ...defaults };
+    this.persist();
+    this.emit({ type: 'broker-defaults-changed', defaults: { ...defaults } });
   }
 
   async allocateProducerIdBlock(size: number): Promise<number> {

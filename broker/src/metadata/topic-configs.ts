@@ -87,3 +87,8 @@ export function effectiveTopicConfig(overrides: Record<string, string>, brokerDe
   for (const [key, resolved] of resolveTopicConfigs(overrides, brokerDefaults)) out[key] = resolved.value;
   return out;
 }
+
+/** Broker settings that can change at run time: the broker-wide defaults of topic configs. */
+export function topicKeyForBrokerSetting(brokerKey: string): string | undefined {
+  return Object.entries(TOPIC_CONFIGS).find(([, spec]) => spec.brokerSynonym === brokerKey)?.[0];
+}

@@ -27,7 +27,8 @@ export type MetadataChange =
   | { type: 'topic-created'; topic: TopicState }
   | { type: 'topic-deleted'; topic: TopicState }
   | { type: 'partitions-added'; topic: TopicState; from: number }
-  | { type: 'configs-changed'; topic: TopicState };
+  | { type: 'configs-changed'; topic: TopicState }
+  | { type: 'broker-defaults-changed'; defaults: Record<string, string> };
 
 /**
  * Where cluster metadata lives: a local file for the single-node default, ZooKeeper for a cluster.
@@ -44,6 +45,9 @@ export interface MetadataStore {
   deleteTopic(name: string): Promise<TopicState>;
   createPartitions(name: string, totalCount: number): Promise<TopicState>;
   alterTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicState>;
+  /** Cluster-wide broker defaults changed at run time (Kafka's dynamic default broker configs). */
+  dynamicBrokerDefaults(): Record<string, string>;
+  alterDynamicBrokerDefaults(defaults: Record<string, string>): Promise<void>;
   /** Allocates a block of producer ids; the block survives restarts so ids are never reused. */
   allocateProducerIdBlock(size: number): Promise<number>;
   onChange(listener: (change: MetadataChange) => void): void;

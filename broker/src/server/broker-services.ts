@@ -5,6 +5,7 @@ import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { AdminManager } from './admin-manager.ts';
 import type { BrokerConfig } from './broker-config.ts';
 import type { BrokerMetrics } from './metrics.ts';
+import type { DynamicBrokerConfig } from './dynamic-broker-config.ts';
 import type { ProducerIdManager } from './producer-id-manager.ts';
 import type { Purgatory } from './purgatory.ts';
 
@@ -22,5 +23,6 @@ export interface BrokerServices {
   metrics: BrokerMetrics;
   log: Logger;
   /** The broker's own settings as DescribeConfigs shows them. */
-  brokerSettings: Map<string, { value: string; isDefault: boolean; doc: string }>;
+  brokerSettings: Map<string, { value: string; isDefault: boolean; doc: string; dynamic?: boolean }>;
+  dynamicConfig: DynamicBrokerConfig;
 }

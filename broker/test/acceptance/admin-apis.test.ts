@@ -44,6 +44,23 @@ describe('admin APIs through kafkajs: DescribeCluster, DescribeConfigs, AlterCon
     assert.equal(metadata.topics[0]!.partitions.length, 4);
   });
 
+  test('broker-wide topic defaults change at run time, apply to topics without overrides, and persist', async () => {
+    await admin.createTopics({ topics: [{ topic: 'inherits', numPartitions: 1 }] });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configEntries: [{ name: 'log.retention.ms', value: '3600000' }] }] });
+    const topicRetention = async () =>
+      (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'inherits' }] })).resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+    assert.equal(await topicRetention(), '3600000');
+    await assert.rejects(
+      admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configEntries: [{ name: 'num.partitions', value: '3' }] }] }),
+      (error: { type?: string }) => error.type === 'INVALID_REQUEST',
+    );
+    await admin.disconnect();
+    await broker.restart();
+    admin = kafka.admin();
+    await admin.connect();
+    assert.equal(await topicRetention(), '3600000', 'dynamic defaults survive a restart');
+  });
+
   test('DeleteRecords moves the log start offset', async () => {
     await admin.createTopics({ topics: [{ topic: 'trimmed', numPartitions: 1 }] });
     const producer = kafka.producer();

@@ -1,6 +1,7 @@
 /** Kafka's DescribeConfigsResponse ConfigSource numbers for where a value comes from. */
 export const CONFIG_SOURCE = {
-  topic: 1, // DYNAMIC_TOPIC_CONFIG
+  topic: 1, // TOPIC_CONFIG
+  dynamicDefaultBroker: 3, // DYNAMIC_DEFAULT_BROKER_CONFIG
   broker: 4, // STATIC_BROKER_CONFIG
   default: 5, // DEFAULT_CONFIG
 } as const;

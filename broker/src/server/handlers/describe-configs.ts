@@ -1,6 +1,8 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { resolveTopicConfigs, TOPIC_CONFIGS } from '../../metadata/topic-configs.ts';
+import { resolveTopicConfigs, TOPIC_CONFIGS, topicKeyForBrokerSetting } from '../../metadata/topic-configs.ts';
+
+const isDynamicCapable = (name: string) => topicKeyForBrokerSetting(name) !== undefined;
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { CONFIG_SOURCE, RESOURCE_TYPE } from './config-source.ts';
@@ -33,13 +35,14 @@ export function describeConfigsHandler(services: BrokerServices): ApiHandler {
             .map(([name, resolved]) => {
               const spec = TOPIC_CONFIGS[name]!;
               // A broker default counts as the broker's only when an operator set it.
-              const setOnBroker = spec.brokerSynonym !== undefined && brokerSettings.get(spec.brokerSynonym)?.isDefault === false;
+              const brokerSetting = spec.brokerSynonym !== undefined ? brokerSettings.get(spec.brokerSynonym) : undefined;
+              const setOnBroker = brokerSetting !== undefined && (brokerSetting.isDefault === false || brokerSetting.dynamic === true);
               if (resolved.source === 'broker' && !setOnBroker) resolved = { ...resolved, source: 'default' };
               const synonyms = [];
               if (request.includeSynonyms) {
                 if (topic.configs[name] !== undefined) synonyms.push({ name, value: topic.configs[name]!, source: CONFIG_SOURCE.topic });
                 if (setOnBroker) {
-                  synonyms.push({ name: spec.brokerSynonym, value: config.topicDefaults[name]!, source: CONFIG_SOURCE.broker });
+                  synonyms.push({ name: spec.brokerSynonym!, value: config.topicDefaults[name]!, source: brokerSetting!.dynamic ? CONFIG_SOURCE.dynamicDefaultBroker : CONFIG_SOURCE.broker });
                 }
               }
               return {
@@ -65,9 +68,9 @@ export function describeConfigsHandler(services: BrokerServices): ApiHandler {
             .map(([name, value]) => ({
               name,
               value: value.value,
-              readOnly: true,
-              isDefault: value.isDefault,
-              configSource: value.isDefault ? CONFIG_SOURCE.default : CONFIG_SOURCE.broker,
+              readOnly: !value.dynamic && !isDynamicCapable(name),
+              isDefault: value.isDefault && !value.dynamic,
+              configSource: value.dynamic ? CONFIG_SOURCE.dynamicDefaultBroker : value.isDefault ? CONFIG_SOURCE.default : CONFIG_SOURCE.broker,
               isSensitive: false,
               synonyms: [],
               configType: CONFIG_TYPE.string,

@@ -55,7 +55,16 @@ export function alterConfigsHandler(services: BrokerServices, incremental: boole
         const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
         try {
           if (resource.resourceType === RESOURCE_TYPE.BROKER) {
-            throw new KafkaError('INVALID_REQUEST', 'broker settings are static here: change them in the config file (or TRIBUTARY_BROKER_* environment) and restart the broker');
+            if (resource.resourceName !== '' && resource.resourceName !== String(services.config.brokerId)) {
+              throw new KafkaError('INVALID_REQUEST', `this is broker ${services.config.brokerId}; alter broker ${resource.resourceName} on that broker`);
+            }
+            const current = services.dynamicConfig.current();
+            const next = incremental
+              ? applyIncremental(current, resource.configs)
+              : Object.fromEntries(resource.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value as string]));
+            await services.dynamicConfig.alter(next, request.validateOnly);
+            responses.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null });
+            continue;
           }
           if (resource.resourceType !== RESOURCE_TYPE.TOPIC) throw new KafkaError('INVALID_REQUEST', `resource type ${resource.resourceType} is not supported`);
           const topic = metadata.topic(resource.resourceName);
