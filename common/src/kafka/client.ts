@@ -1,4 +1,4 @@
-import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers, type GroupPartitionsAssigner } from '@platformatic/kafka';
 
 /**
  * Tributary's defaults over @platformatic/kafka, the maintained client every collector and sink
@@ -54,6 +54,8 @@ export interface ConsumerSettings {
   clientId: string;
   groupId: string;
   sessionTimeoutMs?: number;
+  /** A group assignor of ours, e.g. stickyAssignor (platformatic's default is round robin). */
+  partitionAssigner?: GroupPartitionsAssigner;
 }
 
 /**
@@ -68,6 +70,7 @@ export function createConsumer(settings: ConsumerSettings): Consumer<string, str
     deserializers: stringDeserializers,
     sessionTimeout: settings.sessionTimeoutMs ?? 10_000,
     heartbeatInterval: 1000,
+    ...(settings.partitionAssigner ? { partitionAssigner: settings.partitionAssigner } : {}),
   });
 }
 
