@@ -1,17 +1,10 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
+import type { JoinGroupParams } from '../../group/group-coordinator.ts';
 
-interface JoinGroupRequest {
-  groupId: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string;
-  protocols: Array<{ name: string; metadata: Buffer }>;
-  reason?: string | null;
-}
+/** The wire request carries the same fields the coordinator takes, minus what the connection supplies. */
+type JoinGroupRequest = Omit<JoinGroupParams, 'clientId' | 'clientHost' | 'requireKnownMemberId'>;
 
 export function joinGroupHandler(services: BrokerServices): ApiHandler {
   return {
