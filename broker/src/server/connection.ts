@@ -34,6 +34,7 @@ export class Connection {
   private readonly slots: Slot[] = [];
   private paused = false;
   private closing = false;
+  private stopReading = false;
   private drainWaiters: Array<() => void> = [];
 
   constructor(
@@ -146,8 +147,6 @@ export class Connection {
       this.socket.resume();
     }
   }
-
-  private stopReading = false;
 
   /** Stops reading new requests, waits for in-flight ones to be answered, then ends the socket. */
   async shutdown(timeoutMs: number): Promise<void> {

@@ -60,21 +60,21 @@ describe('kafkajs 2.2 against the broker', () => {
       await consumer.subscribe({ topic, fromBeginning: true });
       try {
         await consumer.run({
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            const headers: Record<string, string> = {};
-            for (const [key, value] of Object.entries(message.headers ?? {})) headers[key] = String(value);
-            records.push({
-              partition: batch.partition,
-              offset: Number(message.offset),
-              key: message.key!.toString(),
-              value: message.value!.toString(),
-              headers,
-              timestamp: Number(message.timestamp),
-            });
-          }
-        },
-      });
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              const headers: Record<string, string> = {};
+              for (const [key, value] of Object.entries(message.headers ?? {})) headers[key] = String(value);
+              records.push({
+                partition: batch.partition,
+                offset: Number(message.offset),
+                key: message.key!.toString(),
+                value: message.value!.toString(),
+                headers,
+                timestamp: Number(message.timestamp),
+              });
+            }
+          },
+        });
         await waitFor(() => records.length >= COUNT, { what: `${COUNT} records consumed by kafkajs`, timeoutMs: 120_000, intervalMs: 100 });
       } finally {
         await consumer.disconnect();

@@ -33,21 +33,22 @@ export function loadBrokerSettings(values: Record<string, string | undefined>, c
   return { config: brokerConfigFrom(section), settings };
 }
 
+/** `tributary broker start`: runs until SIGTERM or SIGINT, then stops gracefully. */
 export async function run(args: string[]): Promise<number> {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        ...Object.fromEntries(Object.keys(FLAG_TO_SETTING).map((flag) => [flag, { type: 'string' as const }])),
-      },
-      strict: true,
-    });
-    const { config, settings } = loadBrokerSettings(values as Record<string, string | undefined>, values.config as string | undefined);
-    const log = createLogger('broker');
-    const broker = await Broker.start(config, { log, settings });
-    await onShutdownSignal(async (signal) => {
-      log.info({ signal }, 'stopping broker');
-      await broker.stop();
-    });
-    return 0;
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      ...Object.fromEntries(Object.keys(FLAG_TO_SETTING).map((flag) => [flag, { type: 'string' as const }])),
+    },
+    strict: true,
+  });
+  const { config, settings } = loadBrokerSettings(values as Record<string, string | undefined>, values.config as string | undefined);
+  const log = createLogger('broker');
+  const broker = await Broker.start(config, { log, settings });
+  await onShutdownSignal(async (signal) => {
+    log.info({ signal }, 'stopping broker');
+    await broker.stop();
+  });
+  return 0;
 }
