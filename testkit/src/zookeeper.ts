@@ -25,7 +25,7 @@ function fourLetterWord(port: number, word: string): Promise<string> {
   });
 }
 
-/** A private ZooKeeper 3.8 from Debian's package (a JRE comes with it), ready when ruok says imok. */
+/** A private ZooKeeper 3.8 from Debian's package (a JRE comes with it), ready when it serves requests. */
 export async function startZooKeeper(): Promise<ZooKeeperInstance> {
   const java = requireBinary('java', 'zookeeper');
   requireBinary('/usr/share/zookeeper/bin/zkServer.sh', 'zookeeper');
@@ -34,6 +34,7 @@ export async function startZooKeeper(): Promise<ZooKeeperInstance> {
   const config = join(dir, 'zoo.cfg');
   writeFileSync(config, [`tickTime=500`, `dataDir=${join(dir, 'data')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1', 'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr', 'maxSessionTimeout=20000', ''].join('\n'));
   const server = new ManagedProcess(java, ['-Xmx256m', '-cp', '/usr/share/java/*:/etc/zookeeper/conf_example', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config], join(dir, 'zookeeper.log'));
-  await server.untilReady(waitFor(async () => (await fourLetterWord(port, 'ruok')) === 'imok', { what: `zookeeper on port ${port}`, timeoutMs: 60_000, intervalMs: 200 }), 'zookeeper');
+  // `ruok` says imok as soon as the process runs; `srvr` reports a mode only once it serves.
+  await server.untilReady(waitFor(async () => /Mode: /.test(await fourLetterWord(port, 'srvr')), { what: `zookeeper on port ${port}`, timeoutMs: 60_000, intervalMs: 200 }), 'zookeeper');
   return { port, connectString: `127.0.0.1:${port}`, dir, stop: () => server.stop(), kill9: () => server.kill9() };
 }
