@@ -30,6 +30,9 @@ export class ManagedProcess {
     const out = openSync(logPath, 'a');
     this.child = spawn(command, args, { ...options, stdio: ['ignore', out, out] });
     closeSync(out);
+    // A service must never keep a test process alive: a failed test that did not stop its
+    // services still lets the process end, and the exit hook below kills them.
+    this.child.unref();
     running.add(this.child);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code) => {
@@ -63,6 +66,9 @@ export class ManagedProcess {
   async kill9(): Promise<void> {
     if (!this.alive) return;
     this.child.kill('SIGKILL');
+    // The child is unref'd; a pending timer keeps this process up until the exit arrives.
+    const keepAlive = setTimeout(() => undefined, 30_000);
     await this.exited;
+    clearTimeout(keepAlive);
   }
 }

@@ -17,8 +17,8 @@ test('a private Redis answers on its own port and stops', async () => {
       }
     });
   });
-  assert.match(answer, /\+OK/);
   await redis.stop();
+  assert.match(answer, /\+OK/);
 });
 
 test('a private MariaDB has the binlog on in ROW format with full row images', async () => {
@@ -35,16 +35,19 @@ test('a private MariaDB has the binlog on in ROW format with full row images', a
   }
 });
 
-test('a private ZooKeeper answers ruok', async () => {
+test('a private ZooKeeper serves requests', async () => {
   const zk = await startZooKeeper();
-  const answer = await new Promise<string>((resolve) => {
-    const socket = connect(zk.port, '127.0.0.1', () => socket.write('srvr'));
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk));
-    socket.on('close', () => resolve(data));
-  });
-  assert.match(answer, /Zookeeper version: 3\./);
-  await zk.stop();
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(zk.port, '127.0.0.1', () => socket.write('srvr'));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('close', () => resolve(data));
+    });
+    assert.match(answer, /Zookeeper version: 3\./);
+  } finally {
+    await zk.stop();
+  }
 });
 
 test("Debian's Chromium renders a local page through playwright-core", async () => {
