@@ -1,2 +1,3 @@
 export * from './logger.ts';
 export * from './config/index.ts';
+export * from './assignors/index.ts';

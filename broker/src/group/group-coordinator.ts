@@ -1,18 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@tributary/common';
 import { ErrorCode } from '../protocol/errors.ts';
-import { GroupMetadata, type GroupState, type JoinResult, type MemberMetadata, type SyncResult } from './group-metadata.ts';
+import { GroupMetadata, type GroupState, type JoinResult, type MemberMetadata, type OffsetEntry, type SyncResult } from './group-metadata.ts';
 import { partitionForGroup } from './group-partition.ts';
 import type { GroupStore } from './group-store.ts';
-import { decodeGroupValue, decodeKey, decodeOffsetValue, encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, subscribedTopics } from './offsets-records.ts';
+import { decodeGroupValue, decodeKey, decodeOffsetValue, encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, type GroupMetadataValue } from './offsets-records.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
 
 export interface GroupCoordinatorConfig {
+  /** offsets.topic.num.partitions */
   numPartitions: number;
+  /** group.initial.rebalance.delay.ms */
   initialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms */
   minSessionTimeoutMs: number;
+  /** group.max.session.timeout.ms */
   maxSessionTimeoutMs: number;
+  /** group.max.size */
+  groupMaxSize: number;
+  /** offsets.retention.minutes, in ms */
   offsetsRetentionMs: number;
+  /** offsets.retention.check.interval.ms */
+  offsetsRetentionCheckIntervalMs: number;
+  /** offset.metadata.max.bytes */
   offsetMetadataMaxBytes: number;
 }
 
@@ -21,9 +31,17 @@ export const DEFAULT_GROUP_CONFIG: GroupCoordinatorConfig = {
   initialRebalanceDelayMs: 3000,
   minSessionTimeoutMs: 6000,
   maxSessionTimeoutMs: 1_800_000,
+  groupMaxSize: 2_147_483_647,
   offsetsRetentionMs: 7 * 24 * 3600 * 1000,
+  offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
 };
+
+/**
+ * Kafka's GroupCoordinator.NewMemberJoinTimeoutMs: a new member's JoinGroup is not held longer,
+ * so clients that gave up on a long rebalance do not pile up as defunct members.
+ */
+const NEW_MEMBER_JOIN_TIMEOUT_MS = 300_000;
 
 export interface JoinGroupParams {
   groupId: string;
@@ -39,6 +57,33 @@ export interface JoinGroupParams {
   reason?: string | null;
 }
 
+export interface SyncGroupParams {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: Array<{ memberId: string; assignment: Buffer }>;
+}
+
+export interface HeartbeatParams {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+export interface LeaveGroupParams {
+  groupId: string;
+  members: Array<{ memberId: string; groupInstanceId: string | null; reason?: string | null }>;
+}
+
+export interface LeaveGroupResult {
+  errorCode: number;
+  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
+}
+
 export interface CommitParams {
   groupId: string;
   generationId: number;
@@ -48,7 +93,50 @@ export interface CommitParams {
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }> }>;
 }
 
+export interface CommitResult {
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+}
+
+export interface FetchOffsetsParams {
+  groupId: string;
+  /** null asks for every committed partition of the group. */
+  topics: Array<{ name: string; partitionIndexes: number[] }> | null;
+}
+
+export interface FetchOffsetsResult {
+  errorCode: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string; errorCode: number }> }>;
+}
+
+export interface DeleteOffsetsParams {
+  groupId: string;
+  topics: Array<{ name: string; partitionIndexes: number[] }>;
+}
+
+export interface DeleteOffsetsResult {
+  errorCode: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
+}
+
+export interface DescribedGroup {
+  errorCode: number;
+  groupId: string;
+  groupState: GroupState;
+  protocolType: string;
+  /** The chosen protocol, only while Stable (Kafka reports "" otherwise). */
+  protocolData: string;
+  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }>;
+}
+
+export interface ListGroupsResult {
+  errorCode: number;
+  groups: Array<{ groupId: string; protocolType: string; groupState: GroupState }>;
+}
+
 type PartitionState = 'loading' | 'loaded';
+
+/** Which request asks: Kafka lets the offset and admin APIs use the empty group id, not the membership ones. */
+type GroupApi = 'membership' | 'offsets' | 'admin';
 
 function joinError(errorCode: number, memberId: string): JoinResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, skipAssignment: false, members: [] };
@@ -58,97 +146,120 @@ function syncError(errorCode: number): SyncResult {
   return { errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
 }
 
+function sameProtocols(a: Array<{ name: string; metadata: Buffer }>, b: Array<{ name: string; metadata: Buffer }>): boolean {
+  return a.length === b.length && a.every((protocol, i) => protocol.name === b[i]!.name && protocol.metadata.equals(b[i]!.metadata));
+}
+
 /**
  * Kafka's classic group coordinator: the JoinGroup / SyncGroup rebalance protocol with
- * MEMBER_ID_REQUIRED, static membership, session and rebalance timeouts, and committed offsets
- * written to the group's __consumer_offsets partition before they are acknowledged.
+ * MEMBER_ID_REQUIRED, static membership, session, rebalance and sync timeouts, and committed
+ * offsets written to the group's __consumer_offsets partition before they are acknowledged.
  */
 export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   private readonly partitions = new Map<number, PartitionState>();
+  private readonly config: GroupCoordinatorConfig;
   private expiryTimer: (() => void) | null = null;
 
   constructor(
     private readonly store: GroupStore,
-    private readonly config: GroupCoordinatorConfig = DEFAULT_GROUP_CONFIG,
+    config: Partial<GroupCoordinatorConfig> = {},
     private readonly log: Logger | null = null,
     private readonly scheduler: Scheduler = realScheduler,
-  ) {}
+  ) {
+    this.config = { ...DEFAULT_GROUP_CONFIG, ...config };
+  }
 
   partitionFor(groupId: string): number {
     return partitionForGroup(groupId, this.config.numPartitions);
   }
 
   /** Why this coordinator cannot serve the group now, or null when it can. */
-  private unavailable(groupId: string): number | null {
-    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  private unavailable(groupId: string, api: GroupApi): number | null {
+    if (groupId === '' && api === 'membership') return ErrorCode.INVALID_GROUP_ID;
     const state = this.partitions.get(this.partitionFor(groupId));
     if (state === undefined) return ErrorCode.NOT_COORDINATOR;
     if (state === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     return null;
   }
 
+  private now(): number {
+    return this.scheduler.now();
+  }
+
   // ---- partition ownership -------------------------------------------------------------
 
-  /** Replays a __consumer_offsets partition: last record per key wins, null values delete. */
+  /**
+   * Becomes coordinator for a __consumer_offsets partition by replaying it: the last record per
+   * key wins, null values delete. As in Kafka, a group with stored members comes back Stable with
+   * those members and fresh session timers: consumers that keep heartbeating carry on without a
+   * rebalance, the others expire and trigger one.
+   */
   async loadPartition(partition: number): Promise<void> {
     this.partitions.set(partition, 'loading');
-    const loaded = new Map<string, GroupMetadata>();
-    const group = (id: string) => {
-      let found = loaded.get(id);
-      if (!found) {
-        found = new GroupMetadata(id);
-        loaded.set(id, found);
+    const offsets = new Map<string, Map<string, OffsetEntry>>();
+    const stored = new Map<string, GroupMetadataValue | null>();
+    try {
+      for await (const record of this.store.load(partition)) {
+        const key = decodeKey(record.key);
+        if (key.type === 'offset') {
+          const byKey = offsets.get(key.group) ?? new Map<string, OffsetEntry>();
+          offsets.set(key.group, byKey);
+          if (record.value === null) byKey.delete(GroupMetadata.offsetKey(key.topic, key.partition));
+          else byKey.set(GroupMetadata.offsetKey(key.topic, key.partition), decodeOffsetValue(record.value));
+        } else {
+          stored.set(key.group, record.value === null ? null : decodeGroupValue(record.value));
+        }
       }
-      return found;
-    };
-    const stored = new Map<string, ReturnType<typeof decodeGroupValue> | null>();
-    for await (const record of this.store.load(partition)) {
-      const key = decodeKey(record.key);
-      if (key.type === 'offset') {
-        const offsetKey = GroupMetadata.offsetKey(key.topic, key.partition);
-        if (record.value === null) group(key.group).offsets.delete(offsetKey);
-        else group(key.group).offsets.set(offsetKey, decodeOffsetValue(record.value));
-      } else {
-        stored.set(key.group, record.value === null ? null : decodeGroupValue(record.value));
-        if (record.value === null) loaded.delete(key.group);
-      }
+    } catch (error) {
+      this.partitions.delete(partition);
+      throw error;
     }
-    for (const [groupId, value] of stored) {
-      if (!value) continue;
-      const restored = group(groupId);
-      restored.generationId = value.generation;
-      restored.protocolType = value.protocolType;
-      restored.protocolName = value.protocol;
-      restored.leaderId = value.leader;
-      // Members come back Stable with fresh session timers, as Kafka does: consumers that
-      // keep heartbeating carry on without a rebalance, the others expire.
-      for (const member of value.members) {
-        const restoredMember: MemberMetadata = {
-          memberId: member.memberId,
-          groupInstanceId: member.groupInstanceId,
-          clientId: member.clientId,
-          clientHost: member.clientHost,
-          sessionTimeoutMs: member.sessionTimeoutMs,
-          rebalanceTimeoutMs: member.rebalanceTimeoutMs,
-          protocolType: value.protocolType,
-          protocols: [{ name: value.protocol ?? '', metadata: member.subscription }],
-          assignment: member.assignment,
-          awaitingJoin: null,
-          awaitingSync: null,
-          sessionTimer: null,
-        };
-        restored.members.set(member.memberId, restoredMember);
-        if (member.groupInstanceId) restored.staticMembers.set(member.groupInstanceId, member.memberId);
-      }
-      restored.transition(restored.members.size > 0 ? 'Stable' : 'Empty');
-    }
-    for (const [groupId, restored] of loaded) {
-      this.groups.set(groupId, restored);
-      for (const member of restored.members.values()) this.scheduleSessionExpiry(restored, member);
+    if (this.partitions.get(partition) !== 'loading') return;
+    const now = this.now();
+    const groupIds = new Set([...stored.keys(), ...[...offsets].filter(([, byKey]) => byKey.size > 0).map(([id]) => id)]);
+    for (const groupId of groupIds) {
+      const value = stored.get(groupId) ?? null;
+      const groupOffsets = offsets.get(groupId);
+      if (value === null && (groupOffsets?.size ?? 0) === 0) continue;
+      const group = new GroupMetadata(groupId, now);
+      for (const [key, entry] of groupOffsets ?? []) group.offsets.set(key, entry);
+      if (value) this.restoreGroup(group, value);
+      const replaced = this.groups.get(groupId);
+      if (replaced) this.cancelTimers(replaced);
+      this.groups.set(groupId, group);
+      for (const member of group.members.values()) this.scheduleSessionExpiry(group, member);
     }
     this.partitions.set(partition, 'loaded');
-    this.log?.info({ partition, groups: loaded.size }, 'loaded group coordinator partition');
+    this.log?.info({ partition, groups: groupIds.size }, 'loaded group coordinator partition');
+  }
+
+  private restoreGroup(group: GroupMetadata, value: GroupMetadataValue): void {
+    group.generationId = value.generation;
+    group.protocolType = value.protocolType === '' ? null : value.protocolType;
+    group.protocolName = value.protocol;
+    group.leaderId = value.leader;
+    for (const stored of value.members) {
+      group.members.set(stored.memberId, {
+        memberId: stored.memberId,
+        groupInstanceId: stored.groupInstanceId,
+        clientId: stored.clientId,
+        clientHost: stored.clientHost,
+        sessionTimeoutMs: stored.sessionTimeoutMs,
+        rebalanceTimeoutMs: stored.rebalanceTimeoutMs,
+        protocolType: value.protocolType,
+        protocols: [{ name: value.protocol ?? '', metadata: stored.subscription }],
+        assignment: stored.assignment,
+        isNew: false,
+        awaitingJoin: null,
+        awaitingSync: null,
+        sessionTimer: null,
+      });
+      if (stored.groupInstanceId) group.staticMembers.set(stored.groupInstanceId, stored.memberId);
+    }
+    const timestamp = value.currentStateTimestamp >= 0 ? value.currentStateTimestamp : group.currentStateTimestamp;
+    group.transition(group.members.size > 0 ? 'Stable' : 'Empty', timestamp);
+    group.subscribedTopics = group.computeSubscribedTopics();
   }
 
   /** Leadership of the partition moved away: forget its groups (their members will find the new coordinator). */
@@ -156,7 +267,12 @@ export class GroupCoordinator {
     this.partitions.delete(partition);
     for (const [groupId, group] of this.groups) {
       if (this.partitionFor(groupId) !== partition) continue;
+      for (const member of group.members.values()) {
+        member.awaitingJoin?.(joinError(ErrorCode.NOT_COORDINATOR, member.memberId));
+        member.awaitingSync?.(syncError(ErrorCode.NOT_COORDINATOR));
+      }
       this.cancelTimers(group);
+      group.transition('Dead', this.now());
       this.groups.delete(groupId);
     }
   }
@@ -165,44 +281,40 @@ export class GroupCoordinator {
     return this.partitions.get(partition) === 'loaded';
   }
 
-  // ---- rebalance protocol ---------------------------------------------------------------
+  // ---- JoinGroup -------------------------------------------------------------------------
 
   async joinGroup(params: JoinGroupParams): Promise<JoinResult> {
-    const unavailable = this.unavailable(params.groupId);
+    const unavailable = this.unavailable(params.groupId, 'membership');
     if (unavailable !== null) return joinError(unavailable, params.memberId);
     if (params.sessionTimeoutMs < this.config.minSessionTimeoutMs || params.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, params.memberId);
     }
+    const unknownMember = params.memberId === '';
     let group = this.groups.get(params.groupId);
     if (!group) {
-      if (params.memberId !== '' && !params.groupInstanceId) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, params.memberId);
-      group = new GroupMetadata(params.groupId);
+      if (!unknownMember) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, params.memberId);
+      group = new GroupMetadata(params.groupId, this.now());
       this.groups.set(params.groupId, group);
     }
     if (group.state === 'Dead') return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, params.memberId);
+    if (!this.acceptsJoiningMember(group, params)) return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, params.memberId);
     if (!group.supportsProtocols(params.protocolType, params.protocols)) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, params.memberId);
-
-    if (params.memberId === '' || (params.groupInstanceId && !group.members.has(params.memberId) && !group.pendingMembers.has(params.memberId))) {
-      return this.joinUnknownMember(group, params);
-    }
-    if (group.pendingMembers.has(params.memberId)) {
-      group.pendingMembers.get(params.memberId)!();
-      group.pendingMembers.delete(params.memberId);
-      return this.addMemberAndRebalance(group, params.memberId, params);
-    }
-    const member = group.members.get(params.memberId);
-    if (!member) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, params.memberId);
-    if (params.groupInstanceId && group.staticMembers.get(params.groupInstanceId) !== params.memberId) {
-      return joinError(ErrorCode.FENCED_INSTANCE_ID, params.memberId);
-    }
-    return this.joinKnownMember(group, member, params);
+    if (params.reason) this.log?.info({ group: group.groupId, member: params.memberId, reason: params.reason }, 'member joining');
+    return unknownMember ? this.joinNewMember(group, params) : this.joinCurrentMember(group, params);
   }
 
-  private joinUnknownMember(group: GroupMetadata, params: JoinGroupParams): Promise<JoinResult> | JoinResult {
-    const memberId = `${params.clientId || 'member'}-${randomUUID()}`;
-    if (params.groupInstanceId) {
+  /** group.max.size: members already in the group (or re-joining as a static instance) are always let back in. */
+  private acceptsJoiningMember(group: GroupMetadata, params: JoinGroupParams): boolean {
+    if (group.members.has(params.memberId)) return true;
+    if (params.groupInstanceId !== null && group.staticMembers.has(params.groupInstanceId)) return true;
+    return group.members.size < this.config.groupMaxSize;
+  }
+
+  private joinNewMember(group: GroupMetadata, params: JoinGroupParams): Promise<JoinResult> | JoinResult {
+    const memberId = `${params.groupInstanceId ?? params.clientId}-${randomUUID()}`;
+    if (params.groupInstanceId !== null) {
       const oldMemberId = group.staticMembers.get(params.groupInstanceId);
-      const old = oldMemberId ? group.members.get(oldMemberId) : undefined;
+      const old = oldMemberId === undefined ? undefined : group.members.get(oldMemberId);
       if (old) return this.replaceStaticMember(group, old, memberId, params);
       return this.addMemberAndRebalance(group, memberId, params);
     }
@@ -217,23 +329,84 @@ export class GroupCoordinator {
     return this.addMemberAndRebalance(group, memberId, params);
   }
 
-  /** A static member restarted: it takes over its old identity; a Stable group keeps its assignment. */
-  private replaceStaticMember(group: GroupMetadata, old: MemberMetadata, memberId: string, params: JoinGroupParams): Promise<JoinResult> | JoinResult {
-    const unchanged = sameProtocols(old.protocols, params.protocols);
-    old.awaitingJoin?.(joinError(ErrorCode.FENCED_INSTANCE_ID, old.memberId));
-    old.awaitingSync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
-    old.sessionTimer?.();
-    group.members.delete(old.memberId);
-    const replacement: MemberMetadata = { ...old, memberId, clientId: params.clientId, clientHost: params.clientHost, sessionTimeoutMs: params.sessionTimeoutMs, rebalanceTimeoutMs: params.rebalanceTimeoutMs, protocols: params.protocols, awaitingJoin: null, awaitingSync: null, sessionTimer: null };
-    group.members.set(memberId, replacement);
-    group.staticMembers.set(params.groupInstanceId!, memberId);
-    if (group.leaderId === old.memberId) group.leaderId = memberId;
-    if (group.state === 'Stable' && unchanged) {
-      this.scheduleSessionExpiry(group, replacement);
-      void this.persistGroup(group);
-      return this.currentGeneration(group, memberId, []);
+  private joinCurrentMember(group: GroupMetadata, params: JoinGroupParams): Promise<JoinResult> | JoinResult {
+    const pending = group.pendingMembers.get(params.memberId);
+    if (pending) {
+      pending();
+      group.pendingMembers.delete(params.memberId);
+      return this.addMemberAndRebalance(group, params.memberId, params);
     }
-    return this.waitForJoin(group, replacement);
+    const invalid = this.validateCurrentMember(group, params.memberId, params.groupInstanceId);
+    if (invalid !== null) return joinError(invalid, params.memberId);
+    const member = group.members.get(params.memberId)!;
+    const unchanged = sameProtocols(member.protocols, params.protocols);
+    switch (group.state) {
+      case 'CompletingRebalance':
+        // The member missed its JoinGroup answer; the generation is still the same one.
+        if (unchanged) return this.currentGeneration(group, member.memberId, group.isLeader(member.memberId), false);
+        return this.updateMemberAndRebalance(group, member, params);
+      case 'Stable':
+        if (unchanged && !group.isLeader(member.memberId)) return this.currentGeneration(group, member.memberId, false, false);
+        // A leader rejoining asks for a new assignment (e.g. its metadata changed).
+        return this.updateMemberAndRebalance(group, member, params);
+      case 'PreparingRebalance':
+        return this.updateMemberAndRebalance(group, member, params);
+      default:
+        return joinError(ErrorCode.UNKNOWN_MEMBER_ID, params.memberId);
+    }
+  }
+
+  /**
+   * A static member restarted (KIP-345): the new member id takes over the instance. In a Stable
+   * group whose protocol choice does not change it keeps its assignment without a rebalance,
+   * once the new identity is stored; a static leader is told to skip the assignment (KIP-814).
+   */
+  private async replaceStaticMember(group: GroupMetadata, old: MemberMetadata, memberId: string, params: JoinGroupParams): Promise<JoinResult> {
+    const previous = { memberId: old.memberId, protocols: old.protocols, sessionTimeoutMs: old.sessionTimeoutMs, rebalanceTimeoutMs: old.rebalanceTimeoutMs, clientId: old.clientId, clientHost: old.clientHost };
+    const wasLeader = group.isLeader(old.memberId);
+    old.awaitingJoin?.(joinError(ErrorCode.FENCED_INSTANCE_ID, old.memberId));
+    old.awaitingJoin = null;
+    old.awaitingSync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    old.awaitingSync = null;
+    old.sessionTimer?.();
+    old.sessionTimer = null;
+    group.members.delete(old.memberId);
+    group.pendingSyncMembers.delete(old.memberId);
+    const member = old;
+    Object.assign(member, { memberId, clientId: params.clientId, clientHost: params.clientHost, sessionTimeoutMs: params.sessionTimeoutMs, rebalanceTimeoutMs: params.rebalanceTimeoutMs, protocols: params.protocols });
+    group.members.set(memberId, member);
+    group.staticMembers.set(params.groupInstanceId!, memberId);
+    if (wasLeader) group.leaderId = memberId;
+
+    switch (group.state) {
+      case 'Stable': {
+        if (group.selectProtocol() !== group.protocolName) return this.updateMemberAndRebalance(group, member, params);
+        const generation = group.generationId;
+        try {
+          await this.persistGroup(group);
+        } catch (error) {
+          this.log?.error({ err: error, group: group.groupId }, 'storing the replaced static member failed');
+          if (group.members.get(memberId) === member) {
+            group.members.delete(memberId);
+            Object.assign(member, previous);
+            group.members.set(previous.memberId, member);
+            group.staticMembers.set(params.groupInstanceId!, previous.memberId);
+            if (wasLeader) group.leaderId = previous.memberId;
+            this.scheduleSessionExpiry(group, member);
+          }
+          return joinError(ErrorCode.UNKNOWN_SERVER_ERROR, memberId);
+        }
+        if (group.members.get(memberId) !== member) return joinError(ErrorCode.FENCED_INSTANCE_ID, memberId);
+        if (group.state !== 'Stable' || group.generationId !== generation) return this.waitForJoin(group, member);
+        this.scheduleSessionExpiry(group, member);
+        return this.currentGeneration(group, memberId, group.isLeader(memberId), group.isLeader(memberId));
+      }
+      case 'CompletingRebalance':
+        // The leader may already be assigning to the old id, so the group has to rebalance.
+        return this.updateMemberAndRebalance(group, member, params);
+      default:
+        return this.waitForJoin(group, member);
+    }
   }
 
   private addMemberAndRebalance(group: GroupMetadata, memberId: string, params: JoinGroupParams): Promise<JoinResult> {
@@ -247,31 +420,27 @@ export class GroupCoordinator {
       protocolType: params.protocolType,
       protocols: params.protocols,
       assignment: Buffer.alloc(0),
+      isNew: true,
       awaitingJoin: null,
       awaitingSync: null,
       sessionTimer: null,
     };
+    if (group.members.size === 0) group.protocolType = params.protocolType;
     group.members.set(memberId, member);
-    if (params.groupInstanceId) group.staticMembers.set(params.groupInstanceId, memberId);
-    if (group.protocolType === null) group.protocolType = params.protocolType;
+    if (params.groupInstanceId !== null) group.staticMembers.set(params.groupInstanceId, memberId);
+    if (group.state === 'PreparingRebalance' && group.generationId === 0) group.newMemberAdded = true;
     return this.waitForJoin(group, member);
   }
 
-  private joinKnownMember(group: GroupMetadata, member: MemberMetadata, params: JoinGroupParams): Promise<JoinResult> | JoinResult {
-    const changed = !sameProtocols(member.protocols, params.protocols);
+  private updateMemberAndRebalance(group: GroupMetadata, member: MemberMetadata, params: JoinGroupParams): Promise<JoinResult> {
     member.protocols = params.protocols;
     member.sessionTimeoutMs = params.sessionTimeoutMs;
     member.rebalanceTimeoutMs = params.rebalanceTimeoutMs;
-    const isLeader = group.leaderId === member.memberId;
-    if ((group.state === 'Stable' && !isLeader && !changed) || (group.state === 'CompletingRebalance' && !changed)) {
-      // A follower rejoining with what it had: tell it the current generation again.
-      return this.currentGeneration(group, member.memberId, isLeader ? this.memberList(group) : []);
-    }
     return this.waitForJoin(group, member);
   }
 
   /** A JoinGroup answer for the generation the group is already in (no rebalance). */
-  private currentGeneration(group: GroupMetadata, memberId: string, members: JoinResult['members']): JoinResult {
+  private currentGeneration(group: GroupMetadata, memberId: string, withMembers: boolean, skipAssignment: boolean): JoinResult {
     return {
       errorCode: ErrorCode.NONE,
       generationId: group.generationId,
@@ -279,191 +448,276 @@ export class GroupCoordinator {
       protocolName: group.protocolName,
       leader: group.leaderId ?? '',
       memberId,
-      skipAssignment: false,
-      members,
+      skipAssignment,
+      members: withMembers ? this.memberList(group) : [],
     };
   }
 
   private waitForJoin(group: GroupMetadata, member: MemberMetadata): Promise<JoinResult> {
     member.sessionTimer?.();
     member.sessionTimer = null;
+    // A member's session does not run while it waits in JoinGroup; only a brand-new member
+    // is bounded, since it cannot heartbeat without an id.
+    if (member.isNew) member.sessionTimer = this.scheduler.schedule(NEW_MEMBER_JOIN_TIMEOUT_MS, () => this.expireMember(group, member, 'new member join timeout'));
     return new Promise((resolve) => {
       member.awaitingJoin?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
       member.awaitingJoin = resolve;
-      if (group.state !== 'PreparingRebalance') this.prepareRebalance(group);
-      else this.maybeCompleteJoin(group);
+      if (group.state === 'PreparingRebalance') this.maybeCompleteJoin(group);
+      else this.prepareRebalance(group, `member ${member.memberId} joined`);
     });
   }
 
-  private prepareRebalance(group: GroupMetadata): void {
+  private prepareRebalance(group: GroupMetadata, reason: string): void {
     if (group.state === 'CompletingRebalance') {
+      // Followers waiting for an assignment that will never come rejoin instead.
       for (const member of group.members.values()) {
         member.awaitingSync?.(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
         member.awaitingSync = null;
       }
     }
-    const wasEmpty = group.state === 'Empty';
-    group.transition('PreparingRebalance');
+    group.pendingSyncTimer?.();
+    group.pendingSyncTimer = null;
+    group.pendingSyncMembers.clear();
     group.rebalanceTimer?.();
-    if (wasEmpty && this.config.initialRebalanceDelayMs > 0) {
-      // A new group waits a moment so members starting together land in one generation.
-      group.initialDelayPending = true;
-      group.rebalanceTimer = this.scheduler.schedule(this.config.initialRebalanceDelayMs, () => {
-        group.initialDelayPending = false;
-        group.rebalanceTimer = this.scheduler.schedule(Math.max(0, group.maxRebalanceTimeoutMs() - this.config.initialRebalanceDelayMs), () => this.completeJoin(group));
-        this.maybeCompleteJoin(group);
-      });
+    const wasEmpty = group.state === 'Empty';
+    group.transition('PreparingRebalance', this.now());
+    this.log?.info({ group: group.groupId, generation: group.generationId, reason }, 'preparing to rebalance group');
+    const delay = this.config.initialRebalanceDelayMs;
+    if (wasEmpty && delay > 0) {
+      this.scheduleInitialJoin(group, delay, Math.max(group.rebalanceTimeoutMs() - delay, 0));
     } else {
-      group.initialDelayPending = false;
-      group.rebalanceTimer = this.scheduler.schedule(group.maxRebalanceTimeoutMs(), () => this.completeJoin(group));
+      group.initialDelayRunning = false;
+      group.rebalanceTimer = this.scheduler.schedule(group.rebalanceTimeoutMs(), () => this.completeJoin(group));
       this.maybeCompleteJoin(group);
     }
   }
 
-  private maybeCompleteJoin(group: GroupMetadata): void {
-    if (group.state === 'PreparingRebalance' && !group.initialDelayPending && group.allMembersJoined()) this.completeJoin(group);
+  /**
+   * Kafka's InitialDelayedJoin: a new group waits group.initial.rebalance.delay.ms so members
+   * starting together land in one generation (it is never cut short), and waits again while
+   * members keep arriving, up to the rebalance timeout.
+   */
+  private scheduleInitialJoin(group: GroupMetadata, delayMs: number, remainingMs: number): void {
+    group.newMemberAdded = false;
+    group.initialDelayRunning = true;
+    group.rebalanceTimer = this.scheduler.schedule(delayMs, () => {
+      group.rebalanceTimer = null;
+      if (group.newMemberAdded && remainingMs > 0) {
+        const next = Math.min(this.config.initialRebalanceDelayMs, remainingMs);
+        this.scheduleInitialJoin(group, next, Math.max(remainingMs - next, 0));
+        return;
+      }
+      group.initialDelayRunning = false;
+      this.completeJoin(group);
+    });
   }
 
-  /** Ends the join phase: members that did not rejoin are dropped, a new generation starts. */
+  private maybeCompleteJoin(group: GroupMetadata): void {
+    if (group.state === 'PreparingRebalance' && !group.initialDelayRunning && group.allMembersJoined()) this.completeJoin(group);
+  }
+
+  /** Ends the join phase: dynamic members that did not rejoin are dropped, a new generation starts. */
   private completeJoin(group: GroupMetadata): void {
     if (group.state !== 'PreparingRebalance') return;
     group.rebalanceTimer?.();
     group.rebalanceTimer = null;
     for (const member of [...group.members.values()]) {
-      if (member.awaitingJoin === null) this.removeMember(group, member);
+      // Static members keep their place until their session expires (KIP-345).
+      if (member.awaitingJoin === null && member.groupInstanceId === null) this.removeMember(group, member);
+    }
+    if (!group.electJoinedLeader() && group.members.size > 0) {
+      this.log?.warn({ group: group.groupId }, 'no member rejoined; waiting for sessions to expire');
+      group.rebalanceTimer = this.scheduler.schedule(group.rebalanceTimeoutMs(), () => this.completeJoin(group));
+      return;
     }
     group.generationId++;
     if (group.members.size === 0) {
       group.protocolName = null;
       group.leaderId = null;
-      group.transition('Empty');
-      void this.persistGroup(group);
+      group.subscribedTopics = null;
+      group.transition('Empty', this.now());
+      this.persistInBackground(group);
       return;
     }
     group.protocolName = group.selectProtocol();
-    if (!group.leaderId || !group.members.has(group.leaderId)) group.leaderId = group.members.keys().next().value!;
-    group.transition('CompletingRebalance');
+    group.subscribedTopics = group.computeSubscribedTopics();
+    group.transition('CompletingRebalance', this.now());
     const members = this.memberList(group);
     for (const member of group.members.values()) {
-      const respond = member.awaitingJoin!;
+      group.pendingSyncMembers.add(member.memberId);
+      const respond = member.awaitingJoin;
       member.awaitingJoin = null;
+      member.isNew = false;
       this.scheduleSessionExpiry(group, member);
-      respond({
+      respond?.({
         errorCode: ErrorCode.NONE,
         generationId: group.generationId,
         protocolType: group.protocolType,
         protocolName: group.protocolName,
-        leader: group.leaderId,
+        leader: group.leaderId!,
         memberId: member.memberId,
         skipAssignment: false,
-        members: member.memberId === group.leaderId ? members : [],
+        members: group.isLeader(member.memberId) ? members : [],
       });
     }
+    this.schedulePendingSync(group);
     this.log?.info({ group: group.groupId, generation: group.generationId, members: group.members.size, protocol: group.protocolName }, 'group rebalanced');
   }
 
-  private memberList(group: GroupMetadata) {
+  /** Members that never send SyncGroup within the rebalance timeout are removed (Kafka 3.1+). */
+  private schedulePendingSync(group: GroupMetadata): void {
+    const generation = group.generationId;
+    group.pendingSyncTimer?.();
+    group.pendingSyncTimer = this.scheduler.schedule(group.rebalanceTimeoutMs(), () => {
+      group.pendingSyncTimer = null;
+      if (group.generationId !== generation || (group.state !== 'CompletingRebalance' && group.state !== 'Stable')) return;
+      if (group.pendingSyncMembers.size === 0) return;
+      const missing = [...group.pendingSyncMembers];
+      this.log?.info({ group: group.groupId, members: missing }, 'members did not sync in time');
+      for (const memberId of missing) {
+        const member = group.members.get(memberId);
+        if (member) this.removeMember(group, member);
+      }
+      this.prepareRebalance(group, 'members did not sync');
+    });
+  }
+
+  private memberList(group: GroupMetadata): JoinResult['members'] {
     return [...group.members.values()].map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, metadata: group.metadataFor(member) }));
   }
 
-  async syncGroup(params: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null; assignments: Array<{ memberId: string; assignment: Buffer }> }): Promise<SyncResult> {
-    const unavailable = this.unavailable(params.groupId);
+  /** Kafka's validateCurrentMember: a static instance must map to this member id, and the member must exist. */
+  private validateCurrentMember(group: GroupMetadata, memberId: string, groupInstanceId: string | null): number | null {
+    if (groupInstanceId !== null) {
+      const current = group.staticMembers.get(groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    }
+    return group.members.has(memberId) ? null : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  // ---- SyncGroup / Heartbeat / LeaveGroup ------------------------------------------------
+
+  async syncGroup(params: SyncGroupParams): Promise<SyncResult> {
+    const unavailable = this.unavailable(params.groupId, 'membership');
     if (unavailable !== null) return syncError(unavailable);
     const group = this.groups.get(params.groupId);
-    const member = group?.members.get(params.memberId);
-    if (!group || !member) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (params.groupInstanceId && group.staticMembers.get(params.groupInstanceId) !== params.memberId) return syncError(ErrorCode.FENCED_INSTANCE_ID);
+    if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (group.state === 'Dead') return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const invalid = this.validateCurrentMember(group, params.memberId, params.groupInstanceId);
+    if (invalid !== null) return syncError(invalid);
     if (params.generationId !== group.generationId) return syncError(ErrorCode.ILLEGAL_GENERATION);
     if ((params.protocolType !== null && params.protocolType !== group.protocolType) || (params.protocolName !== null && params.protocolName !== group.protocolName)) {
       return syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
-    this.scheduleSessionExpiry(group, member);
+    const member = group.members.get(params.memberId)!;
     const ok = (assignment: Buffer): SyncResult => ({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment });
     switch (group.state) {
+      case 'Empty':
+        return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
       case 'PreparingRebalance':
         return syncError(ErrorCode.REBALANCE_IN_PROGRESS);
       case 'Stable':
+        this.markSynced(group, member);
+        this.scheduleSessionExpiry(group, member);
         return ok(member.assignment);
-      case 'CompletingRebalance':
-        break;
       default:
-        return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
+        break;
     }
+    this.markSynced(group, member);
+    this.scheduleSessionExpiry(group, member);
     const waiting = new Promise<SyncResult>((resolve) => {
+      member.awaitingSync?.(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
       member.awaitingSync = resolve;
     });
-    if (member.memberId === group.leaderId) {
-      const generation = group.generationId;
-      const byMember = new Map(params.assignments.map((entry) => [entry.memberId, entry.assignment]));
-      for (const each of group.members.values()) each.assignment = byMember.get(each.memberId) ?? Buffer.alloc(0);
-      try {
-        await this.persistGroup(group);
-      } catch (error) {
-        this.log?.error({ err: error, group: group.groupId }, 'storing group metadata failed');
-        if (group.generationId === generation && group.state === 'CompletingRebalance') {
-          for (const each of group.members.values()) each.assignment = Buffer.alloc(0);
-          this.prepareRebalance(group);
-        }
-        return waiting;
-      }
-      if (group.generationId === generation && group.state === 'CompletingRebalance') {
-        group.transition('Stable');
-        for (const each of group.members.values()) {
-          each.awaitingSync?.(ok(each.assignment));
-          each.awaitingSync = null;
-        }
-      }
-    }
+    if (group.isLeader(member.memberId)) void this.completeSync(group, params.assignments);
     return waiting;
   }
 
-  async heartbeat(params: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }): Promise<{ errorCode: number }> {
-    const unavailable = this.unavailable(params.groupId);
-    if (unavailable !== null) return { errorCode: unavailable };
-    const group = this.groups.get(params.groupId);
-    const member = group?.members.get(params.memberId);
-    if (!group || !member) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
-    if (params.groupInstanceId && group.staticMembers.get(params.groupInstanceId) !== params.memberId) return { errorCode: ErrorCode.FENCED_INSTANCE_ID };
-    if (params.generationId !== group.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
-    if (group.state === 'PreparingRebalance') {
-      // A member waiting for others to rejoin keeps its session while it is told to rejoin.
-      if (member.awaitingJoin === null) this.scheduleSessionExpiry(group, member);
-      return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS };
+  /** The leader's assignment is stored first; only then do members hear it and the group turn Stable. */
+  private async completeSync(group: GroupMetadata, assignments: SyncGroupParams['assignments']): Promise<void> {
+    const generation = group.generationId;
+    const byMember = new Map(assignments.map((entry) => [entry.memberId, entry.assignment]));
+    const proposed = new Map([...group.members.keys()].map((memberId) => [memberId, byMember.get(memberId) ?? Buffer.alloc(0)]));
+    try {
+      await this.persistGroup(group, proposed);
+    } catch (error) {
+      this.log?.error({ err: error, group: group.groupId }, 'storing group assignment failed');
+      if (group.generationId === generation && group.state === 'CompletingRebalance') {
+        for (const member of group.members.values()) {
+          member.awaitingSync?.(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+          member.awaitingSync = null;
+        }
+        this.prepareRebalance(group, 'storing the assignment failed');
+      }
+      return;
     }
-    this.scheduleSessionExpiry(group, member);
-    return { errorCode: ErrorCode.NONE };
+    if (group.generationId !== generation || group.state !== 'CompletingRebalance') return;
+    for (const member of group.members.values()) member.assignment = proposed.get(member.memberId) ?? Buffer.alloc(0);
+    group.transition('Stable', this.now());
+    for (const member of group.members.values()) {
+      member.awaitingSync?.({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment });
+      member.awaitingSync = null;
+    }
   }
 
-  async leaveGroup(params: { groupId: string; members: Array<{ memberId: string; groupInstanceId: string | null; reason?: string | null }> }): Promise<{ errorCode: number; members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }> }> {
-    const unavailable = this.unavailable(params.groupId);
+  private markSynced(group: GroupMetadata, member: MemberMetadata): void {
+    group.pendingSyncMembers.delete(member.memberId);
+    if (group.pendingSyncMembers.size === 0) {
+      group.pendingSyncTimer?.();
+      group.pendingSyncTimer = null;
+    }
+  }
+
+  async heartbeat(params: HeartbeatParams): Promise<{ errorCode: number }> {
+    const unavailable = this.unavailable(params.groupId, 'membership');
+    if (unavailable !== null) return { errorCode: unavailable };
+    const group = this.groups.get(params.groupId);
+    if (!group) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
+    if (group.state === 'Dead') return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    const invalid = this.validateCurrentMember(group, params.memberId, params.groupInstanceId);
+    if (invalid !== null) return { errorCode: invalid };
+    if (params.generationId !== group.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
+    const member = group.members.get(params.memberId)!;
+    switch (group.state) {
+      case 'Empty':
+        return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
+      case 'PreparingRebalance':
+        if (member.awaitingJoin === null) this.scheduleSessionExpiry(group, member);
+        return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS };
+      default:
+        this.scheduleSessionExpiry(group, member);
+        return { errorCode: ErrorCode.NONE };
+    }
+  }
+
+  async leaveGroup(params: LeaveGroupParams): Promise<LeaveGroupResult> {
+    const unavailable = this.unavailable(params.groupId, 'membership');
     if (unavailable !== null) return { errorCode: unavailable, members: [] };
     const group = this.groups.get(params.groupId);
-    if (!group) return { errorCode: ErrorCode.NONE, members: params.members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
-    const results = [];
-    let removed = false;
-    for (const leaving of params.members) {
-      const memberId = leaving.groupInstanceId ? group.staticMembers.get(leaving.groupInstanceId) : leaving.memberId;
-      if (leaving.groupInstanceId && leaving.memberId !== '' && memberId !== leaving.memberId) {
-        results.push({ memberId: leaving.memberId, groupInstanceId: leaving.groupInstanceId, errorCode: ErrorCode.FENCED_INSTANCE_ID });
-        continue;
+    const answer = (leaving: LeaveGroupParams['members'][number], errorCode: number) => ({ memberId: leaving.memberId, groupInstanceId: leaving.groupInstanceId, errorCode });
+    if (!group) return { errorCode: ErrorCode.NONE, members: params.members.map((leaving) => answer(leaving, ErrorCode.UNKNOWN_MEMBER_ID)) };
+    if (group.state === 'Dead') return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+    const results = params.members.map((leaving) => {
+      if (leaving.memberId === '') {
+        // KIP-345: administrative removal of a static member by its instance id.
+        const current = leaving.groupInstanceId === null ? undefined : group.staticMembers.get(leaving.groupInstanceId);
+        if (current === undefined) return answer(leaving, ErrorCode.UNKNOWN_MEMBER_ID);
+        this.removeMemberAndUpdateGroup(group, group.members.get(current)!, `left: ${leaving.reason ?? 'removed by instance id'}`);
+        return answer(leaving, ErrorCode.NONE);
       }
-      const member = memberId ? group.members.get(memberId) : undefined;
-      if (!member) {
-        if (group.pendingMembers.has(leaving.memberId)) {
-          group.pendingMembers.get(leaving.memberId)!();
-          group.pendingMembers.delete(leaving.memberId);
-          results.push({ memberId: leaving.memberId, groupInstanceId: leaving.groupInstanceId, errorCode: ErrorCode.NONE });
-          continue;
-        }
-        results.push({ memberId: leaving.memberId, groupInstanceId: leaving.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
-        continue;
+      const pending = group.pendingMembers.get(leaving.memberId);
+      if (pending) {
+        pending();
+        group.pendingMembers.delete(leaving.memberId);
+        if (group.state === 'PreparingRebalance') this.maybeCompleteJoin(group);
+        return answer(leaving, ErrorCode.NONE);
       }
-      this.removeMember(group, member);
-      removed = true;
-      results.push({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, errorCode: ErrorCode.NONE });
-      this.log?.info({ group: group.groupId, member: member.memberId, reason: leaving.reason ?? null }, 'member left group');
-    }
-    if (removed) this.afterMembershipChange(group);
+      const invalid = this.validateCurrentMember(group, leaving.memberId, leaving.groupInstanceId);
+      if (invalid !== null) return answer(leaving, invalid);
+      this.removeMemberAndUpdateGroup(group, group.members.get(leaving.memberId)!, `left: ${leaving.reason ?? 'no reason given'}`);
+      return answer(leaving, ErrorCode.NONE);
+    });
     return { errorCode: ErrorCode.NONE, members: results };
   }
 
@@ -475,88 +729,111 @@ export class GroupCoordinator {
     member.awaitingSync?.(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     member.awaitingSync = null;
     group.members.delete(member.memberId);
-    if (member.groupInstanceId && group.staticMembers.get(member.groupInstanceId) === member.memberId) group.staticMembers.delete(member.groupInstanceId);
+    group.pendingSyncMembers.delete(member.memberId);
+    if (member.groupInstanceId !== null && group.staticMembers.get(member.groupInstanceId) === member.memberId) group.staticMembers.delete(member.groupInstanceId);
   }
 
-  private afterMembershipChange(group: GroupMetadata): void {
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group);
+  private removeMemberAndUpdateGroup(group: GroupMetadata, member: MemberMetadata, reason: string): void {
+    this.log?.info({ group: group.groupId, member: member.memberId, reason }, 'member removed from group');
+    this.removeMember(group, member);
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group, `member ${member.memberId} ${reason}`);
     else if (group.state === 'PreparingRebalance') this.maybeCompleteJoin(group);
+  }
+
+  private expireMember(group: GroupMetadata, member: MemberMetadata, reason: string): void {
+    member.sessionTimer = null;
+    if (this.groups.get(group.groupId) !== group || group.members.get(member.memberId) !== member) return;
+    this.removeMemberAndUpdateGroup(group, member, reason);
   }
 
   private scheduleSessionExpiry(group: GroupMetadata, member: MemberMetadata): void {
     member.sessionTimer?.();
     member.sessionTimer = this.scheduler.schedule(member.sessionTimeoutMs, () => {
-      member.sessionTimer = null;
-      if (group.members.get(member.memberId) !== member || member.awaitingJoin) return;
-      this.log?.info({ group: group.groupId, member: member.memberId }, 'member session expired');
-      this.removeMember(group, member);
-      if (group.members.size === 0 && group.state === 'Stable') {
-        group.transition('PreparingRebalance');
-        this.completeJoin(group);
-      } else this.afterMembershipChange(group);
+      // Kafka keeps members alive while they wait in JoinGroup or SyncGroup.
+      if (member.awaitingJoin || member.awaitingSync) {
+        member.sessionTimer = null;
+        return;
+      }
+      this.expireMember(group, member, 'session expired');
     });
   }
 
   private cancelTimers(group: GroupMetadata): void {
     group.rebalanceTimer?.();
+    group.rebalanceTimer = null;
+    group.initialDelayRunning = false;
+    group.pendingSyncTimer?.();
+    group.pendingSyncTimer = null;
     for (const cancel of group.pendingMembers.values()) cancel();
-    for (const member of group.members.values()) member.sessionTimer?.();
+    for (const member of group.members.values()) {
+      member.sessionTimer?.();
+      member.sessionTimer = null;
+    }
   }
 
   // ---- offsets ---------------------------------------------------------------------------
 
-  async commitOffsets(params: CommitParams): Promise<{ topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> }> {
-    const all = (errorCode: number) => ({
+  async commitOffsets(params: CommitParams): Promise<CommitResult> {
+    const all = (errorCode: number): CommitResult => ({
       topics: params.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
     });
-    const unavailable = this.unavailable(params.groupId);
+    const unavailable = this.unavailable(params.groupId, 'offsets');
     if (unavailable !== null) return all(unavailable);
-    let group = this.groups.get(params.groupId);
-    if (params.generationId < 0 && params.memberId === '') {
-      // Simple consumers (assign(), no group membership) commit outside any generation.
-      if (group && group.state !== 'Empty' && group.state !== 'Dead') return all(ErrorCode.ILLEGAL_GENERATION);
-      if (!group) {
-        group = new GroupMetadata(params.groupId);
-        this.groups.set(params.groupId, group);
-      }
-    } else {
-      const member = group?.members.get(params.memberId);
-      if (!group || !member) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (params.groupInstanceId && group.staticMembers.get(params.groupInstanceId) !== params.memberId) return all(ErrorCode.FENCED_INSTANCE_ID);
-      if (params.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
-      // As in Kafka, a member of the current generation may still commit while others rejoin
-      // (PreparingRebalance); only between join and sync is the generation in flux.
-      if (group.state === 'CompletingRebalance') return all(ErrorCode.REBALANCE_IN_PROGRESS);
-      this.scheduleSessionExpiry(group, member);
-    }
-    const now = this.scheduler.now();
+    const existing = this.groups.get(params.groupId);
+    // Only a consumer outside group management may create a group by committing.
+    if (!existing && params.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+    const group = existing ?? new GroupMetadata(params.groupId, this.now());
+    const invalid = this.validateOffsetCommit(group, params);
+    if (invalid !== null) return all(invalid);
+    if (!existing) this.groups.set(params.groupId, group);
+    if (group.state === 'CompletingRebalance') return all(ErrorCode.REBALANCE_IN_PROGRESS);
+    const member = group.members.get(params.memberId);
+    if (member && (group.state === 'Stable' || group.state === 'PreparingRebalance')) this.scheduleSessionExpiry(group, member);
+
+    const now = this.now();
     const records: Array<{ key: Buffer; value: Buffer }> = [];
-    const accepted: Array<{ topic: string; partition: number; entry: { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number } }> = [];
+    const accepted: Array<{ key: string; entry: OffsetEntry }> = [];
     const results = params.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((partition) => {
         const metadata = partition.committedMetadata ?? '';
         if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        const entry = { offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch, metadata, commitTimestamp: now };
+        const entry: OffsetEntry = {
+          offset: partition.committedOffset,
+          leaderEpoch: partition.committedLeaderEpoch,
+          metadata,
+          commitTimestamp: now,
+          expireTimestamp: params.retentionTimeMs >= 0 ? now + params.retentionTimeMs : -1,
+        };
         records.push({ key: encodeOffsetKey(params.groupId, topic.name, partition.partitionIndex), value: encodeOffsetValue(entry) });
-        accepted.push({ topic: topic.name, partition: partition.partitionIndex, entry });
+        accepted.push({ key: GroupMetadata.offsetKey(topic.name, partition.partitionIndex), entry });
         return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE };
       }),
     }));
-    if (records.length > 0) {
-      try {
-        await this.store.append(this.partitionFor(params.groupId), records);
-      } catch (error) {
-        this.log?.error({ err: error, group: params.groupId }, 'storing offsets failed');
-        return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-      for (const { topic, partition, entry } of accepted) group.offsets.set(GroupMetadata.offsetKey(topic, partition), entry);
+    if (records.length === 0) return { topics: results };
+    try {
+      await this.store.append(this.partitionFor(params.groupId), records);
+    } catch (error) {
+      this.log?.error({ err: error, group: params.groupId }, 'storing offsets failed');
+      return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
+    if (this.groups.get(params.groupId) === group && group.state !== 'Dead') for (const { key, entry } of accepted) group.offsets.set(key, entry);
     return { topics: results };
   }
 
-  async fetchOffsets(params: { groupId: string; topics: Array<{ name: string; partitionIndexes: number[] }> | null }) {
-    const unavailable = this.unavailable(params.groupId);
+  /** Kafka's validateOffsetCommit: members are checked when the commit names one; otherwise only an Empty group takes it. */
+  private validateOffsetCommit(group: GroupMetadata, params: CommitParams): number | null {
+    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (params.generationId >= 0 || params.memberId !== '' || params.groupInstanceId !== null) {
+      const invalid = this.validateCurrentMember(group, params.memberId, params.groupInstanceId);
+      if (invalid !== null) return invalid;
+      return params.generationId === group.generationId ? null : ErrorCode.ILLEGAL_GENERATION;
+    }
+    return group.state === 'Empty' ? null : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  async fetchOffsets(params: FetchOffsetsParams): Promise<FetchOffsetsResult> {
+    const unavailable = this.unavailable(params.groupId, 'offsets');
     if (unavailable !== null) return { errorCode: unavailable, topics: [] };
     const group = this.groups.get(params.groupId);
     const entryFor = (topic: string, partitionIndex: number) => {
@@ -565,132 +842,178 @@ export class GroupCoordinator {
         partitionIndex,
         committedOffset: entry?.offset ?? -1,
         committedLeaderEpoch: entry?.leaderEpoch ?? -1,
-        metadata: entry ? entry.metadata : '',
+        metadata: entry?.metadata ?? '',
         errorCode: ErrorCode.NONE,
       };
     };
     if (params.topics === null) {
       const byTopic = new Map<string, number[]>();
       for (const key of group?.offsets.keys() ?? []) {
-        const [topic, partition] = key.split('\u0000') as [string, string];
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(partition)]);
+        const { topic, partition } = GroupMetadata.splitOffsetKey(key);
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
       }
       return { errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions: partitions.sort((a, b) => a - b).map((p) => entryFor(name, p)) })) };
     }
     return { errorCode: ErrorCode.NONE, topics: params.topics.map((topic) => ({ name: topic.name, partitions: topic.partitionIndexes.map((p) => entryFor(topic.name, p)) })) };
   }
 
-  async deleteOffsets(params: { groupId: string; topics: Array<{ name: string; partitionIndexes: number[] }> }) {
-    const unavailable = this.unavailable(params.groupId);
+  /** OffsetDelete (KIP-496): an Empty group loses any offsets; a consumer group only those of topics it no longer subscribes to. */
+  async deleteOffsets(params: DeleteOffsetsParams): Promise<DeleteOffsetsResult> {
+    const unavailable = this.unavailable(params.groupId, 'admin');
     if (unavailable !== null) return { errorCode: unavailable, topics: [] };
     const group = this.groups.get(params.groupId);
     if (!group || group.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
-    const subscribed = new Set<string>();
-    if (group.state !== 'Empty') {
-      for (const member of group.members.values()) for (const topic of subscribedTopics(group.metadataFor(member))) subscribed.add(topic);
-    }
-    const tombstones: Array<{ key: Buffer; value: null }> = [];
+    if (group.state !== 'Empty' && group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+    const subscribed = (topic: string) => group.state !== 'Empty' && (group.subscribedTopics === null || group.subscribedTopics.has(topic));
+    const deleted: string[] = [];
     const topics = params.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitionIndexes.map((partitionIndex) => {
-        if (subscribed.has(topic.name)) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        tombstones.push({ key: encodeOffsetKey(params.groupId, topic.name, partitionIndex), value: null });
+        if (subscribed(topic.name)) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        const key = GroupMetadata.offsetKey(topic.name, partitionIndex);
+        if (group.offsets.has(key)) deleted.push(key);
         return { partitionIndex, errorCode: ErrorCode.NONE };
       }),
     }));
-    if (tombstones.length > 0) {
-      await this.store.append(this.partitionFor(params.groupId), tombstones);
-      for (const topic of topics) for (const p of topic.partitions) if (p.errorCode === 0) group.offsets.delete(GroupMetadata.offsetKey(topic.name, p.partitionIndex));
-    }
+    await this.removeOffsets(group, deleted);
     return { errorCode: ErrorCode.NONE, topics };
+  }
+
+  /**
+   * Writes tombstones for the offsets, then forgets them; an Empty group left without offsets is
+   * Dead and its metadata gets a tombstone too (Kafka's cleanupGroupMetadata).
+   */
+  private async removeOffsets(group: GroupMetadata, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const tombstones: Array<{ key: Buffer; value: null }> = keys.map((key) => {
+      const { topic, partition } = GroupMetadata.splitOffsetKey(key);
+      return { key: encodeOffsetKey(group.groupId, topic, partition), value: null };
+    });
+    const remaining = [...group.offsets.keys()].filter((key) => !keys.includes(key)).length;
+    const dies = group.state === 'Empty' && remaining === 0;
+    if (dies) tombstones.push({ key: encodeGroupKey(group.groupId), value: null });
+    await this.store.append(this.partitionFor(group.groupId), tombstones);
+    for (const key of keys) group.offsets.delete(key);
+    if (dies && group.state === 'Empty' && group.offsets.size === 0 && this.groups.get(group.groupId) === group) {
+      group.transition('Dead', this.now());
+      this.groups.delete(group.groupId);
+    }
   }
 
   // ---- administration --------------------------------------------------------------------
 
-  async describeGroups(groupIds: string[]) {
+  async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
     return groupIds.map((groupId) => {
-      const unavailable = this.unavailable(groupId);
+      const unavailable = this.unavailable(groupId, 'admin');
       const group = this.groups.get(groupId);
       if (unavailable !== null || !group) {
-        return { errorCode: unavailable ?? ErrorCode.NONE, groupId, groupState: 'Dead' as GroupState, protocolType: '', protocolData: '', members: [] };
+        return { errorCode: unavailable ?? ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
       }
+      // As Kafka's GroupMetadata.summary: protocol, metadata and assignments only when Stable.
+      const stable = group.state === 'Stable';
       return {
         errorCode: ErrorCode.NONE,
         groupId,
         groupState: group.state,
         protocolType: group.protocolType ?? '',
-        protocolData: group.protocolName ?? '',
+        protocolData: stable ? group.protocolName ?? '' : '',
         members: [...group.members.values()].map((member) => ({
           memberId: member.memberId,
           groupInstanceId: member.groupInstanceId,
           clientId: member.clientId,
           clientHost: member.clientHost,
-          memberMetadata: group.state === 'Stable' || group.state === 'CompletingRebalance' ? group.metadataFor(member) : Buffer.alloc(0),
-          memberAssignment: group.state === 'Stable' ? member.assignment : Buffer.alloc(0),
+          memberMetadata: stable ? group.metadataFor(member) : Buffer.alloc(0),
+          memberAssignment: stable ? member.assignment : Buffer.alloc(0),
         })),
       };
     });
   }
 
-  async listGroups(statesFilter: string[] = []) {
+  /** Groups of the loaded partitions; COORDINATOR_LOAD_IN_PROGRESS (with what is known) while any partition loads. */
+  async listGroups(statesFilter: string[] = []): Promise<ListGroupsResult> {
     const wanted = new Set(statesFilter.map((state) => state.toLowerCase()));
+    const loading = [...this.partitions.values()].includes('loading');
     const groups = [...this.groups.values()]
       .filter((group) => this.ownsPartition(this.partitionFor(group.groupId)) && group.state !== 'Dead')
       .filter((group) => wanted.size === 0 || wanted.has(group.state.toLowerCase()))
       .map((group) => ({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state }));
-    return { errorCode: ErrorCode.NONE, groups };
+    return { errorCode: loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
   }
 
-  async deleteGroups(groupIds: string[]) {
-    const results = [];
+  async deleteGroups(groupIds: string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
+    const results: Array<{ groupId: string; errorCode: number }> = [];
     for (const groupId of groupIds) {
-      const unavailable = this.unavailable(groupId);
+      const unavailable = this.unavailable(groupId, 'admin');
       const group = this.groups.get(groupId);
       if (unavailable !== null) results.push({ groupId, errorCode: unavailable });
       else if (!group || group.state === 'Dead') results.push({ groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
       else if (group.state !== 'Empty') results.push({ groupId, errorCode: ErrorCode.NON_EMPTY_GROUP });
       else {
-        const tombstones: Array<{ key: Buffer; value: null }> = [{ key: encodeGroupKey(groupId), value: null }];
-        for (const key of group.offsets.keys()) {
-          const [topic, partition] = key.split('\u0000') as [string, string];
-          tombstones.push({ key: encodeOffsetKey(groupId, topic, Number(partition)), value: null });
+        const tombstones: Array<{ key: Buffer; value: null }> = [...group.offsets.keys()].map((key) => {
+          const { topic, partition } = GroupMetadata.splitOffsetKey(key);
+          return { key: encodeOffsetKey(groupId, topic, partition), value: null };
+        });
+        tombstones.push({ key: encodeGroupKey(groupId), value: null });
+        try {
+          await this.store.append(this.partitionFor(groupId), tombstones);
+        } catch (error) {
+          this.log?.error({ err: error, group: groupId }, 'deleting group failed');
+          results.push({ groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE });
+          continue;
         }
-        await this.store.append(this.partitionFor(groupId), tombstones);
-        group.transition('Dead');
-        this.groups.delete(groupId);
+        this.cancelTimers(group);
+        group.transition('Dead', this.now());
+        if (this.groups.get(groupId) === group) this.groups.delete(groupId);
         results.push({ groupId, errorCode: ErrorCode.NONE });
       }
     }
     return results;
   }
 
-  /** offsets.retention.minutes: offsets of empty groups older than the retention are removed. */
+  /**
+   * offsets.retention.minutes with KIP-211's rules: an Empty group's offsets expire a retention
+   * period after it became Empty; a Stable consumer group's offsets of topics it no longer
+   * subscribes to expire a retention period after their commit; a group that only stores offsets
+   * (no protocol type) expires each a retention period after its commit. Commits made with an
+   * explicit retention time (OffsetCommit v2-v4) expire at their own timestamp.
+   */
   async expireOffsets(): Promise<number> {
-    const now = this.scheduler.now();
+    const now = this.now();
     let expired = 0;
-    for (const group of this.groups.values()) {
-      if (group.state !== 'Empty' || !this.ownsPartition(this.partitionFor(group.groupId))) continue;
-      const tombstones: Array<{ key: Buffer; value: null }> = [];
-      for (const [key, entry] of group.offsets) {
-        if (now - entry.commitTimestamp < this.config.offsetsRetentionMs) continue;
-        const [topic, partition] = key.split('\u0000') as [string, string];
-        tombstones.push({ key: encodeOffsetKey(group.groupId, topic, Number(partition)), value: null });
+    for (const group of [...this.groups.values()]) {
+      if (!this.ownsPartition(this.partitionFor(group.groupId))) continue;
+      let base: ((entry: OffsetEntry) => number) | null = null;
+      let keepTopics = new Set<string>();
+      if (group.protocolType === null && group.state === 'Empty') base = (entry) => entry.commitTimestamp;
+      else if (group.state === 'Empty') base = () => group.currentStateTimestamp;
+      else if (group.protocolType === 'consumer' && group.state === 'Stable' && group.subscribedTopics !== null) {
+        base = (entry) => entry.commitTimestamp;
+        keepTopics = group.subscribedTopics;
       }
-      if (tombstones.length === 0) continue;
-      await this.store.append(this.partitionFor(group.groupId), tombstones);
-      for (const tombstone of tombstones) {
-        const key = decodeKey(tombstone.key);
-        if (key.type === 'offset') group.offsets.delete(GroupMetadata.offsetKey(key.topic, key.partition));
+      if (base === null) continue;
+      const baseOf = base;
+      const keys = [...group.offsets].filter(([key, entry]) => {
+        if (keepTopics.has(GroupMetadata.splitOffsetKey(key).topic)) return false;
+        return entry.expireTimestamp >= 0 ? now >= entry.expireTimestamp : now - baseOf(entry) >= this.config.offsetsRetentionMs;
+      }).map(([key]) => key);
+      try {
+        await this.removeOffsets(group, keys);
+        expired += keys.length;
+      } catch (error) {
+        this.log?.error({ err: error, group: group.groupId }, 'expiring offsets failed');
       }
-      expired += tombstones.length;
     }
     return expired;
   }
 
-  startOffsetExpiry(intervalMs = 600_000): void {
+  /** Runs expireOffsets every offsets.retention.check.interval.ms until close(). */
+  startOffsetExpiry(intervalMs = this.config.offsetsRetentionCheckIntervalMs): void {
+    this.expiryTimer?.();
     const run = () => {
       this.expiryTimer = this.scheduler.schedule(intervalMs, () => {
-        void this.expireOffsets().catch((error) => this.log?.error({ err: error }, 'offset expiry failed')).finally(run);
+        void this.expireOffsets().catch((error) => this.log?.error({ err: error }, 'offset expiry failed')).finally(() => {
+          if (this.expiryTimer !== null) run();
+        });
       });
     };
     run();
@@ -698,17 +1021,18 @@ export class GroupCoordinator {
 
   /** A group's committed offsets, for lag metrics. */
   committedOffsets(groupId: string): Array<{ topic: string; partition: number; offset: number }> {
-    return [...(this.groups.get(groupId)?.offsets ?? [])].map(([key, entry]) => {
-      const [topic, partition] = key.split('\u0000') as [string, string];
-      return { topic, partition: Number(partition), offset: entry.offset };
-    });
+    return [...(this.groups.get(groupId)?.offsets ?? [])].map(([key, entry]) => ({ ...GroupMetadata.splitOffsetKey(key), offset: entry.offset }));
   }
 
   groupIds(): string[] {
     return [...this.groups.keys()];
   }
 
-  private async persistGroup(group: GroupMetadata): Promise<void> {
+  private persistInBackground(group: GroupMetadata): void {
+    this.persistGroup(group).catch((error) => this.log?.error({ err: error, group: group.groupId }, 'storing group metadata failed'));
+  }
+
+  private async persistGroup(group: GroupMetadata, assignments?: Map<string, Buffer>): Promise<void> {
     const value = encodeGroupValue({
       protocolType: group.protocolType ?? '',
       generation: group.generationId,
@@ -723,7 +1047,7 @@ export class GroupCoordinator {
         rebalanceTimeoutMs: member.rebalanceTimeoutMs,
         sessionTimeoutMs: member.sessionTimeoutMs,
         subscription: group.metadataFor(member),
-        assignment: member.assignment,
+        assignment: assignments?.get(member.memberId) ?? member.assignment,
       })),
     });
     await this.store.append(this.partitionFor(group.groupId), [{ key: encodeGroupKey(group.groupId), value }]);
@@ -731,10 +1055,7 @@ export class GroupCoordinator {
 
   async close(): Promise<void> {
     this.expiryTimer?.();
+    this.expiryTimer = null;
     for (const group of this.groups.values()) this.cancelTimers(group);
   }
-}
-
-function sameProtocols(a: Array<{ name: string; metadata: Buffer }>, b: Array<{ name: string; metadata: Buffer }>): boolean {
-  return a.length === b.length && a.every((protocol, i) => protocol.name === b[i]!.name && protocol.metadata.equals(b[i]!.metadata));
 }

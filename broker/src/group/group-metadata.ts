@@ -1,3 +1,5 @@
+import { subscribedTopics } from './offsets-records.ts';
+
 /** Kafka's classic group states, with Kafka's names (DescribeGroups reports them verbatim). */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -29,6 +31,8 @@ export interface MemberMetadata {
   protocolType: string;
   protocols: Array<{ name: string; metadata: Buffer }>;
   assignment: Buffer;
+  /** Joined during the current rebalance and not yet part of a generation. */
+  isNew: boolean;
   awaitingJoin: ((result: JoinResult) => void) | null;
   awaitingSync: ((result: SyncResult) => void) | null;
   sessionTimer: (() => void) | null;
@@ -39,6 +43,7 @@ export interface OffsetEntry {
   leaderEpoch: number;
   metadata: string;
   commitTimestamp: number;
+  expireTimestamp: number;
 }
 
 /** One consumer group's state: members, generation, chosen protocol and committed offsets. */
@@ -51,22 +56,41 @@ export class GroupMetadata {
   readonly members = new Map<string, MemberMetadata>();
   /** Member ids handed out with MEMBER_ID_REQUIRED that have not joined yet, with expiry cancels. */
   readonly pendingMembers = new Map<string, () => void>();
+  /** groupInstanceId -> memberId of the static members. */
   readonly staticMembers = new Map<string, string>();
+  /** Members of the current generation that have not sent SyncGroup yet. */
+  readonly pendingSyncMembers = new Set<string>();
   readonly offsets = new Map<string, OffsetEntry>();
+  /** The topics the members subscribe to, known for consumer groups once a generation forms. */
+  subscribedTopics: Set<string> | null = null;
   rebalanceTimer: (() => void) | null = null;
-  /** True while the first rebalance of an empty group waits group.initial.rebalance.delay.ms. */
-  initialDelayPending = false;
-  currentStateTimestamp = Date.now();
+  pendingSyncTimer: (() => void) | null = null;
+  /** While the initial rebalance delay runs, the join phase does not end early. */
+  initialDelayRunning = false;
+  /** A member joined while the initial rebalance delay ran, so the delay is extended once more. */
+  newMemberAdded = false;
+  currentStateTimestamp: number;
 
-  constructor(readonly groupId: string) {}
+  constructor(readonly groupId: string, now: number) {
+    this.currentStateTimestamp = now;
+  }
 
   static offsetKey(topic: string, partition: number): string {
     return `${topic}\u0000${partition}`;
   }
 
-  transition(state: GroupState): void {
+  static splitOffsetKey(key: string): { topic: string; partition: number } {
+    const at = key.lastIndexOf('\u0000');
+    return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+  }
+
+  transition(state: GroupState, now: number): void {
     this.state = state;
-    this.currentStateTimestamp = Date.now();
+    this.currentStateTimestamp = now;
+  }
+
+  isLeader(memberId: string): boolean {
+    return this.leaderId === memberId;
   }
 
   /** The protocol every member supports, chosen by the members' preference votes (Kafka's rule). */
@@ -83,12 +107,15 @@ export class GroupMetadata {
     return candidates.reduce((best, name) => ((votes.get(name) ?? 0) > (votes.get(best) ?? 0) ? name : best), candidates[0]!);
   }
 
-  /** Whether a joining member's protocols can coexist with the group's. */
+  /**
+   * Kafka's admission rule: an empty group takes any non-empty protocol list; otherwise the
+   * protocol type must match and one of the joiner's protocols must be supported by every member.
+   */
   supportsProtocols(protocolType: string, protocols: Array<{ name: string }>): boolean {
-    if (this.members.size === 0) return protocols.length > 0;
-    if (this.protocolType !== null && this.protocolType !== protocolType) return false;
-    const names = new Set(protocols.map((p) => p.name));
-    return [...this.members.values()].every((member) => member.protocols.some((p) => names.has(p.name)));
+    if (this.state === 'Empty' || this.members.size === 0) return protocolType !== '' && protocols.length > 0;
+    if (this.protocolType !== protocolType) return false;
+    const members = [...this.members.values()];
+    return protocols.some((candidate) => members.every((member) => member.protocols.some((p) => p.name === candidate.name)));
   }
 
   metadataFor(member: MemberMetadata): Buffer {
@@ -99,9 +126,30 @@ export class GroupMetadata {
     return this.pendingMembers.size === 0 && [...this.members.values()].every((member) => member.awaitingJoin !== null);
   }
 
-  maxRebalanceTimeoutMs(): number {
+  rebalanceTimeoutMs(): number {
     let max = 0;
     for (const member of this.members.values()) max = Math.max(max, member.rebalanceTimeoutMs);
     return max;
+  }
+
+  /** Keeps the leader if it rejoined, else picks the first member that did; false when none did. */
+  electJoinedLeader(): boolean {
+    const leader = this.leaderId === null ? undefined : this.members.get(this.leaderId);
+    if (leader?.awaitingJoin) return true;
+    const joined = [...this.members.values()].find((member) => member.awaitingJoin !== null);
+    this.leaderId = joined?.memberId ?? null;
+    return joined !== undefined;
+  }
+
+  /** Consumer groups publish their topics in the chosen protocol's subscription (KIP-211 needs them). */
+  computeSubscribedTopics(): Set<string> | null {
+    if (this.protocolType !== 'consumer' || this.protocolName === null) return null;
+    const topics = new Set<string>();
+    for (const member of this.members.values()) {
+      const names = subscribedTopics(this.metadataFor(member));
+      if (names === null) return null;
+      for (const name of names) topics.add(name);
+    }
+    return topics;
   }
 }

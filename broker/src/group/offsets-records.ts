@@ -1,8 +1,9 @@
 /**
  * The record formats of __consumer_offsets, byte for byte as Kafka writes them, so Kafka's own
  * tooling could read our topic: keys OffsetCommitKey (version 1) and GroupMetadataKey (version 2),
- * values OffsetCommitValue v3 and GroupMetadataValue v3. Strings are int16-length, bytes
- * int32-length, nullable strings use -1.
+ * values OffsetCommitValue v3 (v1 when the commit carries its own expire timestamp, as Kafka
+ * writes OffsetCommit v2-v4 retention times) and GroupMetadataValue v3. Strings are int16-length,
+ * bytes int32-length, nullable strings use -1. Versions 0-3 are read; the flexible v4 is not.
  */
 class Out {
   private parts: Buffer[] = [];
@@ -53,6 +54,8 @@ export interface OffsetCommitValue {
   leaderEpoch: number;
   metadata: string;
   commitTimestamp: number;
+  /** Only set by OffsetCommit v2-v4 with an explicit retention time; -1 otherwise. */
+  expireTimestamp: number;
 }
 
 export interface StoredMember {
@@ -92,17 +95,22 @@ export function decodeKey(buf: Buffer): OffsetsKey {
 }
 
 export function encodeOffsetValue(value: OffsetCommitValue): Buffer {
+  if (value.expireTimestamp >= 0) {
+    return new Out().int16(1).int64(value.offset).string(value.metadata).int64(value.commitTimestamp).int64(value.expireTimestamp).done();
+  }
   return new Out().int16(3).int64(value.offset).int32(value.leaderEpoch).string(value.metadata).int64(value.commitTimestamp).done();
 }
 
 export function decodeOffsetValue(buf: Buffer): OffsetCommitValue {
   const input = new In(buf);
   const version = input.int16();
+  if (version < 0 || version > 3) throw new Error(`unsupported OffsetCommitValue version ${version}`);
   const offset = input.int64();
   const leaderEpoch = version >= 3 ? input.int32() : -1;
   const metadata = input.string() ?? '';
   const commitTimestamp = input.int64();
-  return { offset, leaderEpoch, metadata, commitTimestamp };
+  const expireTimestamp = version === 1 ? input.int64() : -1;
+  return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp };
 }
 
 export function encodeGroupValue(value: GroupMetadataValue): Buffer {
@@ -117,6 +125,7 @@ export function encodeGroupValue(value: GroupMetadataValue): Buffer {
 export function decodeGroupValue(buf: Buffer): GroupMetadataValue {
   const input = new In(buf);
   const version = input.int16();
+  if (version < 0 || version > 3) throw new Error(`unsupported GroupMetadataValue version ${version}`);
   const protocolType = input.string() ?? '';
   const generation = input.int32();
   const protocol = input.string();
@@ -138,16 +147,24 @@ export function decodeGroupValue(buf: Buffer): GroupMetadataValue {
   return { protocolType, generation, protocol, leader, currentStateTimestamp, members };
 }
 
-/** The topics a consumer-protocol subscription names (ConsumerProtocolSubscription, any version). */
-export function subscribedTopics(subscription: Buffer): string[] {
+/**
+ * The topics a consumer-protocol subscription names (ConsumerProtocolSubscription, any version),
+ * or null when the bytes are not one.
+ */
+export function subscribedTopics(subscription: Buffer): string[] | null {
   try {
     const input = new In(subscription);
-    input.int16();
+    if (input.int16() < 0) return null;
     const count = input.int32();
+    if (count < 0) return null;
     const topics: string[] = [];
-    for (let i = 0; i < count; i++) topics.push(input.string() ?? '');
+    for (let i = 0; i < count; i++) {
+      const topic = input.string();
+      if (topic === null) return null;
+      topics.push(topic);
+    }
     return topics;
   } catch {
-    return [];
+    return null;
   }
 }

@@ -1,17 +1,19 @@
-import { addPartition, byMemberId, emptyAssignment, normalise, type Assignor } from './assignor.ts';
+import { addPartition, emptyAssignment, memberOrder, normalise, subscribedTopicCounts, type Assignor } from './assignor.ts';
 
-/** Kafka's RangeAssignor: per topic, consecutive ranges; the first members get one extra. */
+/**
+ * Kafka's RangeAssignor: per topic, the subscribers in member order take consecutive ranges;
+ * the first (partitions mod subscribers) of them take one extra.
+ */
 export const rangeAssignor: Assignor = (members, partitionsPerTopic) => {
   const assignment = emptyAssignment(members);
-  for (const [topic, count] of [...partitionsPerTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const subscribers = members.filter((member) => member.topics.includes(topic)).sort(byMemberId);
-    if (subscribers.length === 0) continue;
+  for (const [topic, count] of subscribedTopicCounts(members, partitionsPerTopic)) {
+    const subscribers = members.filter((member) => member.topics.includes(topic)).sort(memberOrder);
     const base = Math.floor(count / subscribers.length);
     const extra = count % subscribers.length;
-    let next = 0;
     subscribers.forEach((member, i) => {
-      const take = base + (i < extra ? 1 : 0);
-      for (let p = 0; p < take; p++) addPartition(assignment, member.memberId, topic, next++);
+      const start = base * i + Math.min(i, extra);
+      const length = base + (i < extra ? 1 : 0);
+      for (let p = start; p < start + length; p++) addPartition(assignment, member.memberId, topic, p);
     });
   }
   return normalise(assignment);

@@ -1,21 +1,18 @@
-import { addPartition, byMemberId, emptyAssignment, normalise, type Assignor } from './assignor.ts';
+import { addPartition, emptyAssignment, memberOrder, normalise, subscribedTopicCounts, type Assignor } from './assignor.ts';
 
-/** Kafka's RoundRobinAssignor: all partitions in topic order dealt to members in turn. */
+/**
+ * Kafka's RoundRobinAssignor: all subscribed partitions in topic order dealt to the members in
+ * member order, a circular iterator skipping members that do not subscribe to the topic.
+ */
 export const roundRobinAssignor: Assignor = (members, partitionsPerTopic) => {
   const assignment = emptyAssignment(members);
-  const sorted = [...members].sort(byMemberId);
-  if (sorted.length === 0) return assignment;
+  const sorted = [...members].sort(memberOrder);
   let cursor = 0;
-  for (const [topic, count] of [...partitionsPerTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [topic, count] of subscribedTopicCounts(members, partitionsPerTopic)) {
     for (let partition = 0; partition < count; partition++) {
-      // Skip members that do not subscribe to this topic, as Kafka's circular iterator does.
-      for (let tried = 0; tried < sorted.length; tried++) {
-        const member = sorted[cursor++ % sorted.length]!;
-        if (member.topics.includes(topic)) {
-          addPartition(assignment, member.memberId, topic, partition);
-          break;
-        }
-      }
+      while (!sorted[cursor % sorted.length]!.topics.includes(topic)) cursor++;
+      addPartition(assignment, sorted[cursor % sorted.length]!.memberId, topic, partition);
+      cursor++;
     }
   }
   return normalise(assignment);

@@ -1,2 +1,5 @@
 export * from './client.ts';
+export { isBrokerUnreachable, withBrokerHint } from './errors.ts';
 export { platformaticAssigner } from './assigner.ts';
+// Protocol constants callers need for admin requests, so they need not import the client library.
+export { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, ListOffsetTimestamps } from '@platformatic/kafka';

@@ -1,0 +1,106 @@
+/**
+ * Big-endian writer/reader for Kafka's non-flexible embedded protocols (consumer protocol,
+ * sticky user data): int16-length strings, int32-length nullable bytes, int32-count arrays.
+ */
+export class ProtocolWriter {
+  private readonly parts: Buffer[] = [];
+
+  int16(value: number): this {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(value);
+    this.parts.push(b);
+    return this;
+  }
+
+  int32(value: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(value);
+    this.parts.push(b);
+    return this;
+  }
+
+  string(value: string | null): this {
+    if (value === null) return this.int16(-1);
+    const b = Buffer.from(value, 'utf8');
+    this.int16(b.length);
+    this.parts.push(b);
+    return this;
+  }
+
+  bytes(value: Buffer | null): this {
+    if (value === null) return this.int32(-1);
+    this.int32(value.length);
+    this.parts.push(value);
+    return this;
+  }
+
+  array<T>(items: readonly T[], write: (item: T) => void): this {
+    this.int32(items.length);
+    for (const item of items) write(item);
+    return this;
+  }
+
+  done(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+export class ProtocolReader {
+  private at = 0;
+
+  constructor(private readonly buf: Buffer) {}
+
+  private need(n: number): void {
+    if (n < 0 || this.at + n > this.buf.length) throw new RangeError(`truncated consumer protocol data at byte ${this.at}`);
+  }
+
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.at);
+    this.at += 2;
+    return v;
+  }
+
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  string(): string | null {
+    const n = this.int16();
+    if (n < 0) return null;
+    this.need(n);
+    const v = this.buf.toString('utf8', this.at, this.at + n);
+    this.at += n;
+    return v;
+  }
+
+  requiredString(): string {
+    const v = this.string();
+    if (v === null) throw new RangeError('null where the consumer protocol requires a string');
+    return v;
+  }
+
+  bytes(): Buffer | null {
+    const n = this.int32();
+    if (n < 0) return null;
+    this.need(n);
+    const v = Buffer.from(this.buf.subarray(this.at, this.at + n));
+    this.at += n;
+    return v;
+  }
+
+  array<T>(read: () => T): T[] {
+    const n = this.int32();
+    if (n < 0) throw new RangeError('null array in consumer protocol data');
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(read());
+    return out;
+  }
+
+  remaining(): number {
+    return this.buf.length - this.at;
+  }
+}
