@@ -12,6 +12,11 @@ export interface FileStatus {
 
 export interface SinkFileSystem {
   readonly description: string;
+  /**
+   * The local path behind a sink path when the file system is this machine's disk, so Parquet
+   * can be written in place; null when files must be built locally and uploaded.
+   */
+  localPath(path: string): string | null;
   mkdirs(path: string): Promise<void>;
   /** Creates (or overwrites) a file with the given content. */
   create(path: string, content: Buffer, overwrite?: boolean): Promise<void>;

@@ -10,6 +10,10 @@ export class LocalFileSystem implements SinkFileSystem {
     return `file://${this.root}`;
   }
 
+  localPath(path: string): string {
+    return this.real(path);
+  }
+
   private real(path: string): string {
     return join(this.root, path);
   }

@@ -41,6 +41,10 @@ export class WebHdfsFileSystem implements SinkFileSystem {
     return `webhdfs://${this.options.namenodes.map((n) => new URL(n).host).join(',')}${this.options.root}`;
   }
 
+  localPath(): null {
+    return null;
+  }
+
   private url(namenode: string, path: string, op: string, params: Record<string, string> = {}): string {
     const full = `${this.options.root}/${path}`.replace(/\/+/g, '/');
     const query = new URLSearchParams({ op, 'user.name': this.options.user, ...params });

@@ -1,0 +1,27 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '@tributary/common';
+import { startSinkWorker } from '@tributary/hdfs-sink';
+import { UsageError } from '../command.ts';
+import { onShutdownSignal } from '../signals.ts';
+import { loadSinkConfig, SINK_FLAGS, stringOptions } from './sink-config.ts';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, ...stringOptions(Object.keys(SINK_FLAGS)) }, strict: true });
+  const config = loadSinkConfig(values, Object.keys(SINK_FLAGS));
+  if (config.topics.length === 0) throw new UsageError('name the topics to land: --topics tracking.events,crawl.pages (or sink.topics in --config)');
+  const log = createLogger('sink');
+  const worker = await startSinkWorker(config, { log });
+  let stopping = false;
+  const stopped = onShutdownSignal(async (signal) => {
+    stopping = true;
+    log.info({ signal }, 'stopping sink worker');
+    await worker.close();
+  });
+  try {
+    await worker.done;
+  } catch (error) {
+    if (!stopping) throw error;
+  }
+  if (stopping) await stopped;
+  return 0;
+}

@@ -1,0 +1,11 @@
+export { sinkConfig, sinkConfigFrom, sinkSchema, type SinkConfig } from './config.ts';
+export { startSinkWorker, type SinkStats, type SinkWorker } from './sink-worker.ts';
+export { openFileSystem } from './fs/open-file-system.ts';
+export type { FileStatus, SinkFileSystem } from './fs/file-system.ts';
+export { LocalFileSystem } from './fs/local-fs.ts';
+export { WebHdfsFileSystem, parseWebHdfsUrl } from './fs/webhdfs-client.ts';
+export { committedFiles, landedEndOffsets } from './writer/recovery.ts';
+export { parseCommittedFileName, committedFileName } from './layout/file-names.ts';
+export { describeLandedTable, landedTopics, parquetColumns, type LandedTable } from './query/landed-tables.ts';
+export { hiveDdl, hiveTableName } from './query/hive-ddl.ts';
+export { queryLanded, type QueryResult } from './query/duckdb-query.ts';

@@ -1,0 +1,30 @@
+import type { TableSchema } from './table-schema.ts';
+import type { JsonObject } from './values.ts';
+
+/** A consumed record as the sink sees it. */
+export interface SinkRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestamp: bigint;
+  key: string | undefined;
+  value: string | undefined;
+}
+
+export interface MappedRow {
+  schema: TableSchema;
+  /** Column values by name; the Kafka position columns are added by the writer. */
+  row: Record<string, unknown>;
+  /** The parsed value, when it was JSON, for the event-time field. */
+  object: JsonObject | null;
+}
+
+/**
+ * Turns records of one kind into rows of a table. Returns null for records that carry no row
+ * (a CDC tombstone, which only tells compaction to forget a key); throws RowError for records
+ * that should carry one but cannot be read.
+ */
+export interface RowMapper {
+  readonly kind: string;
+  map(record: SinkRecord): MappedRow | null;
+}

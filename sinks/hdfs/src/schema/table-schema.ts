@@ -1,0 +1,46 @@
+/** The column types a landed table can have, with their Parquet and Hive spellings. */
+export type ColumnType = 'string' | 'int32' | 'int64' | 'double' | 'boolean' | 'timestamp';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+/** A table's columns in order. Every column is nullable except the Kafka position columns. */
+export interface TableSchema {
+  columns: Column[];
+  /** Equal for equal column lists: a file holds rows of one signature, a new one starts a new file. */
+  signature: string;
+}
+
+/** Where each row came from; written into every file so a landed row can be traced and checked. */
+export const KAFKA_COLUMNS: Column[] = [
+  { name: 'kafka_partition', type: 'int32' },
+  { name: 'kafka_offset', type: 'int64' },
+  { name: 'kafka_timestamp', type: 'timestamp' },
+];
+
+export const REQUIRED_COLUMNS = new Set(KAFKA_COLUMNS.map((column) => column.name));
+
+export function tableSchema(columns: Column[]): TableSchema {
+  const all = [...columns, ...KAFKA_COLUMNS];
+  return { columns: all, signature: all.map((column) => `${column.name}:${column.type}`).join(',') };
+}
+
+export const HIVE_TYPES: Record<ColumnType, string> = {
+  string: 'STRING',
+  int32: 'INT',
+  int64: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+};
+
+export const PARQUET_TYPES: Record<ColumnType, string> = {
+  string: 'UTF8',
+  int32: 'INT32',
+  int64: 'INT64',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP_MILLIS',
+};

@@ -1,0 +1,58 @@
+import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
+import { tableSchema, type Column, type ColumnType } from './table-schema.ts';
+import { asBoolean, asInt64, asJson, asString, asTimestamp, parseObject, pathValue } from './values.ts';
+
+/** tracking.events rows: the enriched event with its nested context spread into columns. */
+const FIELDS: Array<[name: string, type: ColumnType, path: string]> = [
+  ['event_id', 'string', 'eventId'],
+  ['type', 'string', 'type'],
+  ['event', 'string', 'event'],
+  ['anonymous_id', 'string', 'anonymousId'],
+  ['user_id', 'string', 'userId'],
+  ['session_id', 'string', 'sessionId'],
+  ['event_time', 'timestamp', 'timestamp'],
+  ['sent_at', 'timestamp', 'sentAt'],
+  ['received_at', 'timestamp', 'receivedAt'],
+  ['derived_timestamp', 'timestamp', 'derivedTimestamp'],
+  ['clock_skew_ms', 'int64', 'clockSkewMs'],
+  ['page_url', 'string', 'context.page.url'],
+  ['page_path', 'string', 'context.page.path'],
+  ['page_referrer', 'string', 'context.page.referrer'],
+  ['page_title', 'string', 'context.page.title'],
+  ['utm_source', 'string', 'context.utm.source'],
+  ['utm_medium', 'string', 'context.utm.medium'],
+  ['utm_campaign', 'string', 'context.utm.campaign'],
+  ['locale', 'string', 'context.locale'],
+  ['timezone', 'string', 'context.timezone'],
+  ['ip', 'string', 'ip'],
+  ['user_agent', 'string', 'userAgent'],
+  ['browser_name', 'string', 'ua.browser.name'],
+  ['browser_version', 'string', 'ua.browser.version'],
+  ['os_name', 'string', 'ua.os.name'],
+  ['os_version', 'string', 'ua.os.version'],
+  ['device_type', 'string', 'ua.device.type'],
+  ['is_bot', 'boolean', 'isBot'],
+  ['properties', 'string', 'properties'],
+  ['traits', 'string', 'traits'],
+  ['context', 'string', 'context'],
+];
+
+const JSON_COLUMNS = new Set(['properties', 'traits', 'context']);
+const SCHEMA = tableSchema(FIELDS.map(([name, type]): Column => ({ name, type })));
+
+export const trackingEventsMapper: RowMapper = {
+  kind: 'tracking-events',
+  map(record: SinkRecord): MappedRow {
+    const object = parseObject(record.value);
+    const row: Record<string, unknown> = {};
+    for (const [name, type, path] of FIELDS) {
+      const value = pathValue(object, path);
+      if (JSON_COLUMNS.has(name)) row[name] = asJson(value, name);
+      else if (type === 'timestamp') row[name] = asTimestamp(value, name);
+      else if (type === 'int64') row[name] = asInt64(value, name);
+      else if (type === 'boolean') row[name] = asBoolean(value, name);
+      else row[name] = asString(value, name);
+    }
+    return { schema: SCHEMA, row, object };
+  },
+};

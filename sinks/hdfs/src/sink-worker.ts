@@ -1,0 +1,198 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '@tributary/common';
+import { createConsumer } from '@tributary/common/kafka';
+import type { SinkConfig } from './config.ts';
+import { DeadLetters } from './dead-letters.ts';
+import type { SinkFileSystem } from './fs/file-system.ts';
+import { openFileSystem } from './fs/open-file-system.ts';
+import { TimePartitioner } from './layout/time-partitioner.ts';
+import type { SinkRecord } from './schema/row-mapper.ts';
+import { loadDeclaredSchemas, TopicSchemas } from './schema/topic-schemas.ts';
+import { asTimestamp, pathValue, RowError } from './schema/values.ts';
+import { landedEndOffsets, recoverTempDir } from './writer/recovery.ts';
+import { TopicPartitionWriter } from './writer/topic-partition-writer.ts';
+
+type Consumer = ReturnType<typeof createConsumer>;
+type Message = { topic: string; partition: number; offset: bigint; timestamp: bigint; key: string | undefined; value: string | undefined; metadata: { consumer: { generationId: number } }; commit(): Promise<void> | void };
+
+export interface SinkStats {
+  recordsLanded: number;
+  filesCommitted: number;
+  deadLettered: number;
+  skipped: number;
+}
+
+export interface SinkWorker {
+  readonly stats: SinkStats;
+  /** Resolves when the worker stops: after close(), or with the error that stopped it. */
+  readonly done: Promise<void>;
+  /** Commits what is written, commits its offsets, and leaves the group. */
+  close(): Promise<void>;
+}
+
+/**
+ * One sink worker: a member of the sink's consumer group landing its partitions. Every step
+ * (write a record, commit a partition's files, give partitions up) runs on one chain, so a commit
+ * never races a write. Ownership changes are read from the group generation: records fetched
+ * under an older generation are dropped and all open files are given up, because after a
+ * rebalance the client fetches again from the committed offsets.
+ */
+export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; fs?: SinkFileSystem } = {}): Promise<SinkWorker> {
+  if (config.topics.length === 0) throw new Error('the sink needs at least one topic: --topics T1,T2');
+  const log = deps.log ?? createLogger('sink');
+  const fs = deps.fs ?? openFileSystem(config.root);
+  const schemas = new TopicSchemas(loadDeclaredSchemas(config.schemasFile));
+  const partitioner = new TimePartitioner(config.timezone);
+  const stagingDir = config.stagingDir ?? mkdtempSync(join(tmpdir(), 'tributary-sink-'));
+  const deadLetters = new DeadLetters(config.bootstrapServers, config.dlqSuffix);
+  const writers = new Map<string, TopicPartitionWriter>();
+  const lastMessage = new Map<string, Message>();
+  const stats: SinkStats = { recordsLanded: 0, filesCommitted: 0, deadLettered: 0, skipped: 0 };
+  let generation: number | null = null;
+  let rebalancing = false;
+  let chain: Promise<void> = Promise.resolve();
+  let closing = false;
+
+  const consumer: Consumer = createConsumer({
+    bootstrapServers: config.bootstrapServers,
+    clientId: 'tributary-sink',
+    groupId: config.groupId,
+    groupInstanceId: config.groupInstanceId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+  });
+
+  const serial = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = chain.then(step);
+    chain = run.then(() => undefined, () => undefined);
+    return run;
+  };
+
+  const giveUpAll = async (why: string) => {
+    if (writers.size === 0) return;
+    log.info({ partitions: writers.size, why }, 'giving up uncommitted files; their records will be consumed again');
+    for (const writer of writers.values()) await writer.abort();
+    writers.clear();
+    lastMessage.clear();
+  };
+
+  consumer.on('consumer:group:rebalance', () => {
+    rebalancing = true;
+    void serial(() => giveUpAll('rebalance'));
+  });
+  consumer.on('consumer:group:join', (event: { generationId?: number }) => {
+    rebalancing = false;
+    if (event.generationId !== undefined && event.generationId !== generation) {
+      generation = event.generationId;
+      void serial(() => giveUpAll('new group generation'));
+    }
+  });
+
+  const landedCache = new Map<string, Promise<Map<number, bigint>>>();
+  const writerFor = async (topic: string, partition: number): Promise<TopicPartitionWriter> => {
+    const key = `${topic}:${partition}`;
+    let writer = writers.get(key);
+    if (!writer) {
+      await recoverTempDir(fs, topic, partition, log);
+      // One walk of a topic's directories serves all its partitions claimed in the same generation.
+      const cacheKey = `${generation}|${topic}`;
+      if (!landedCache.has(cacheKey)) landedCache.set(cacheKey, landedEndOffsets(fs, topic));
+      const end = (await landedCache.get(cacheKey)!).get(partition);
+      writer = new TopicPartitionWriter(topic, partition, end === undefined ? -1n : end + 1n, fs, config, stagingDir, log);
+      writers.set(key, writer);
+      log.info({ topic, partition, landedUpTo: writer.landedUpTo.toString() }, 'claimed partition');
+    }
+    return writer;
+  };
+
+  const commitWriter = async (writer: TopicPartitionWriter) => {
+    const unit = await writer.commit();
+    if (!unit) return;
+    stats.filesCommitted += unit.files.length;
+    const key = `${writer.topic}:${writer.partition}`;
+    const message = lastMessage.get(key);
+    lastMessage.delete(key);
+    // The files are in place: a failed offset commit only means records are read again and skipped.
+    try {
+      await message?.commit();
+    } catch (error) {
+      log.warn({ err: error, topic: writer.topic, partition: writer.partition }, 'offset commit failed after the files landed; the file names keep the position');
+    }
+  };
+
+  const handle = async (message: Message) => {
+    if (rebalancing || message.metadata.consumer.generationId !== consumer.generationId) return;
+    if (generation === null) generation = consumer.generationId ?? null;
+    const writer = await writerFor(message.topic, message.partition);
+    if (message.offset < writer.landedUpTo) {
+      stats.skipped++;
+      return;
+    }
+    const record: SinkRecord = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
+    lastMessage.set(`${message.topic}:${message.partition}`, message);
+    try {
+      const mapped = schemas.mapperFor(record.topic).map(record);
+      if (mapped === null) {
+        writer.skip(record.offset);
+      } else {
+        const eventTime = config.timestampField && mapped.object ? asTimestamp(pathValue(mapped.object, config.timestampField), config.timestampField) : null;
+        const timeDir = partitioner.directory(eventTime ?? Number(record.timestamp));
+        if (writer.wouldOpenTooMany(timeDir, mapped.schema)) await commitWriter(writer);
+        mapped.row.kafka_partition = record.partition;
+        mapped.row.kafka_offset = record.offset;
+        mapped.row.kafka_timestamp = Number(record.timestamp);
+        await writer.write(record.offset, timeDir, mapped.schema, mapped.row, (record.value?.length ?? 0) + (record.key?.length ?? 0));
+        stats.recordsLanded++;
+      }
+    } catch (error) {
+      // parquetjs checks a row completely before buffering it, so a refused row leaves the file intact.
+      const refused = error instanceof RowError || /^(invalid value for|missing required field|too many values)/.test((error as Error).message);
+      if (!refused) throw error;
+      await deadLetters.send(record, (error as Error).message);
+      stats.deadLettered++;
+      writer.skip(record.offset);
+    }
+    if (writer.shouldCommit(Date.now())) await commitWriter(writer);
+  };
+
+  const commitDue = async () => {
+    const now = Date.now();
+    for (const writer of writers.values()) if (writer.shouldCommit(now)) await commitWriter(writer);
+  };
+
+  const stream = await consumer.consume({ topics: config.topics, mode: 'committed', fallbackMode: 'earliest' });
+  const tickMs = config.rotateIntervalMs > 0 ? Math.max(50, Math.min(1000, Math.floor(config.rotateIntervalMs / 4))) : 1000;
+  const ticker = setInterval(() => void serial(commitDue).catch((error: unknown) => stream.destroy(error as Error)), tickMs);
+  log.info({ topics: config.topics, root: fs.description, groupId: config.groupId }, 'sink worker started');
+
+  const done = (async () => {
+    try {
+      for await (const message of stream as AsyncIterable<Message>) {
+        if (closing) break;
+        await serial(() => handle(message));
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+  })();
+
+  return {
+    stats,
+    done,
+    async close() {
+      closing = true;
+      clearInterval(ticker);
+      await serial(async () => {
+        for (const writer of writers.values()) await commitWriter(writer);
+        writers.clear();
+      });
+      await stream.close();
+      await done.catch(() => undefined);
+      await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
+      await deadLetters.close();
+      await fs.close();
+      log.info(stats, 'sink worker stopped');
+    },
+  };
+}

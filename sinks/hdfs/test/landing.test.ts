@@ -1,0 +1,57 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAdmin } from '@tributary/common/kafka';
+import { createLogger } from '@tributary/common';
+import { kcat, startBroker, type BrokerInstance } from '@tributary/testkit';
+import { LocalFileSystem, sinkConfig, startSinkWorker } from '../src/index.ts';
+import { checkWithDuckDb, checkWithParquetjs, endOffsets, waitUntilLanded } from './support/landing.ts';
+import { writeTrackingEventFile } from './support/tracking-events.ts';
+
+const EVENTS = 1_000_000;
+const PARTITIONS = 6;
+const TOPIC = 'tracking.events';
+
+describe('landing 1M tracking events over 6 partitions as Parquet', () => {
+  let broker: BrokerInstance;
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-landing-'));
+  before(async () => {
+    broker = await startBroker({ config: { 'group.initial.rebalance.delay.ms': 0 } });
+  });
+  after(async () => {
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every produced record is in exactly one file, read back by parquetjs and DuckDB', { timeout: 600_000 }, async () => {
+    const admin = createAdmin({ bootstrapServers: broker.bootstrap, clientId: 'test' });
+    await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 });
+    await admin.close();
+    const input = join(dir, 'events.tsv');
+    await writeTrackingEventFile(input, EVENTS, 3);
+    const produced = await kcat(['-b', broker.bootstrap, '-P', '-t', TOPIC, '-K', '\t', '-l', '-X', 'acks=all', '-X', 'linger.ms=20', input], { timeoutMs: 300_000 });
+    assert.equal(produced.code, 0, produced.stderr);
+    const ends = await endOffsets(broker.bootstrap, TOPIC, PARTITIONS);
+    assert.equal([...ends.values()].reduce((a, b) => a + b, 0n), BigInt(EVENTS));
+
+    const root = join(dir, 'landed');
+    const worker = await startSinkWorker(
+      sinkConfig({ topics: [TOPIC], root: `file://${root}`, bootstrapServers: broker.bootstrap, flushSize: 60_000, rotateIntervalMs: 2000, timestampField: 'timestamp' }),
+      { log: createLogger('sink', { level: 'warn' }) },
+    );
+    const fs = new LocalFileSystem(root);
+    try {
+      await waitUntilLanded(fs, TOPIC, ends, 400_000);
+    } finally {
+      await worker.close();
+    }
+
+    const viaDuckDb = await checkWithDuckDb(fs, TOPIC);
+    assert.deepEqual(viaDuckDb, { rows: EVENTS, distinctPositions: EVENTS, distinctEvents: EVENTS, mismatched: 0 });
+    const viaParquetjs = await checkWithParquetjs(fs, TOPIC);
+    assert.deepEqual(viaParquetjs, { rows: EVENTS, distinctPositions: EVENTS, distinctEvents: EVENTS, mismatched: 0, offsetsOutsideName: 0 });
+    assert.ok((await fs.list('/tracking.events')).every((entry) => /^dt=2026-11-2[45]$/.test(entry.name)), 'files are under dt= directories of the event time');
+  });
+});
