@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@tributary/common';
@@ -46,6 +46,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   const schemas = new TopicSchemas(loadDeclaredSchemas(config.schemasFile));
   const partitioner = new TimePartitioner(config.timezone);
   const stagingDir = config.stagingDir ?? mkdtempSync(join(tmpdir(), 'tributary-sink-'));
+  mkdirSync(stagingDir, { recursive: true });
   const deadLetters = new DeadLetters(config.bootstrapServers, config.dlqSuffix);
   const writers = new Map<string, TopicPartitionWriter>();
   const lastMessage = new Map<string, Message>();
@@ -172,10 +173,15 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
         if (closing) break;
         await serial(() => handle(message));
       }
+    } catch (error) {
+      log.error({ err: error }, 'sink worker stopped by an error; a restart resumes from the landed files');
+      throw error;
     } finally {
       clearInterval(ticker);
     }
   })();
+  // Callers learn of the error through done or close(); it must not also surface as unhandled.
+  done.catch(() => undefined);
 
   return {
     stats,

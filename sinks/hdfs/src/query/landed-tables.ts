@@ -25,9 +25,10 @@ export async function landedTopics(fs: SinkFileSystem): Promise<string[]> {
 }
 
 /**
- * What has landed for a topic: its time partitions and the union of its files' columns (a CDC
- * table that gained a column has files of both shapes; Hive and DuckDB read old files with the
- * new column as NULL). One file per time directory is read for its schema.
+ * What has landed for a topic: its time partitions and the union of its files' columns in file
+ * order, as DuckDB's union_by_name orders them (a CDC table that gained or lost a column has
+ * files of both shapes; Hive and DuckDB read a file without a column as NULL there). Only the
+ * footers are read from a local root; over WebHDFS each file is fetched once.
  */
 export async function describeLandedTable(fs: SinkFileSystem, topic: string): Promise<LandedTable> {
   const table: LandedTable = { topic, columns: [], partitions: [], files: [] };
@@ -40,11 +41,12 @@ export async function describeLandedTable(fs: SinkFileSystem, topic: string): Pr
       if (files.length === 0 || !time) continue;
       table.partitions.push({ ...time, path: hour.path });
       table.files.push(...files.map((file) => file.path));
-      const newest = files[files.length - 1]!;
-      for (const column of await parquetColumns(fs, newest.path)) {
-        if (seen.has(column.name)) continue;
-        seen.add(column.name);
-        table.columns.push(column);
+      for (const file of files) {
+        for (const column of await parquetColumns(fs, file.path)) {
+          if (seen.has(column.name)) continue;
+          seen.add(column.name);
+          table.columns.push(column);
+        }
       }
     }
   }

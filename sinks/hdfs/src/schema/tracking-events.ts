@@ -1,6 +1,6 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
 import { tableSchema, type Column, type ColumnType } from './table-schema.ts';
-import { asBoolean, asInt64, asJson, asString, asTimestamp, parseObject, pathValue } from './values.ts';
+import { asBoolean, asInt64, asPlainJson, asString, asTimestamp, parseObject, pathValue } from './values.ts';
 
 /** tracking.events rows: the enriched event with its nested context spread into columns. */
 const FIELDS: Array<[name: string, type: ColumnType, path: string]> = [
@@ -43,11 +43,11 @@ const SCHEMA = tableSchema(FIELDS.map(([name, type]): Column => ({ name, type })
 export const trackingEventsMapper: RowMapper = {
   kind: 'tracking-events',
   map(record: SinkRecord): MappedRow {
-    const object = parseObject(record.value);
+    const object = parseObject(record.value, false);
     const row: Record<string, unknown> = {};
     for (const [name, type, path] of FIELDS) {
       const value = pathValue(object, path);
-      if (JSON_COLUMNS.has(name)) row[name] = asJson(value, name);
+      if (JSON_COLUMNS.has(name)) row[name] = asPlainJson(value);
       else if (type === 'timestamp') row[name] = asTimestamp(value, name);
       else if (type === 'int64') row[name] = asInt64(value, name);
       else if (type === 'boolean') row[name] = asBoolean(value, name);

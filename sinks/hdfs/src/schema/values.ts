@@ -11,14 +11,15 @@ export class RowError extends Error {
 export type JsonObject = Record<string, unknown>;
 
 /**
- * Parses a record value keeping every digit of its numbers (CDC writes BIGINT beyond 2^53 as
- * JSON numbers, which JSON.parse would round).
+ * Parses a record value, by default keeping every digit of its numbers (CDC writes BIGINT beyond
+ * 2^53 as JSON numbers, which JSON.parse would round). Topics whose numbers are known to be small
+ * pass lossless=false: JSON.parse is several times faster.
  */
-export function parseObject(value: string | undefined): JsonObject {
+export function parseObject(value: string | undefined, lossless = true): JsonObject {
   if (value === undefined) throw new RowError('the record has no value');
   let parsed: unknown;
   try {
-    parsed = parse(value);
+    parsed = lossless ? parse(value) : JSON.parse(value);
   } catch (error) {
     throw new RowError(`the value is not JSON: ${(error as Error).message}`);
   }
@@ -57,6 +58,11 @@ function integerText(value: unknown, field: string): string {
   const text = isLosslessNumber(value) ? value.toString() : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ? String(value) : null;
   if (text === null || !/^-?\d+$/.test(text.trim())) throw new RowError(`${field}: expected an integer, got ${JSON.stringify(stringify(value) ?? String(value))}`);
   return text.trim();
+}
+
+/** For values from JSON.parse, which holds no lossless numbers: the built-in writer is faster. */
+export function asPlainJson(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 export function asInt64(value: unknown, field: string): bigint | null {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import parquet from '@dsnp/parquetjs';
+import { createAdmin } from '@tributary/common/kafka';
 import { kcat, waitFor } from '@tributary/testkit';
 import { committedFiles, landedEndOffsets, queryLanded, type SinkFileSystem } from '../../src/index.ts';
 
@@ -25,6 +26,23 @@ export async function waitUntilLanded(fs: SinkFileSystem, topic: string, ends: M
     },
     { what: `${topic} landed up to ${[...ends].map(([p, e]) => `${p}:${e}`).join(' ')}`, timeoutMs, intervalMs: 250 },
   );
+}
+
+/** Waits until the sink's group has committed every partition up to its end offset. */
+export async function waitUntilCommitted(bootstrap: string, groupId: string, topic: string, ends: Map<number, bigint>, timeoutMs: number): Promise<void> {
+  const admin = createAdmin({ bootstrapServers: bootstrap, clientId: 'test' });
+  try {
+    await waitFor(
+      async () => {
+        const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
+        const committed = new Map(group?.topics.filter((t) => t.name === topic).flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.committedOffset] as const)) ?? []);
+        return [...ends].every(([partition, end]) => end === 0n || committed.get(partition) === end);
+      },
+      { what: `group ${groupId} to commit ${topic} up to ${[...ends].map(([p, e]) => `${p}:${e}`).join(' ')}`, timeoutMs, intervalMs: 250 },
+    );
+  } finally {
+    await admin.close();
+  }
 }
 
 export interface LandedCheck {
