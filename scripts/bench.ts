@@ -32,6 +32,15 @@ export interface BenchOptions {
   progress(message: string): void;
 }
 
+/** A `--name N` option of a benchmark that must be a positive whole number. */
+export function positiveIntOption(options: BenchOptions, name: string, fallback: number): number {
+  const value = options.values[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
 export interface BenchModule {
   run(options: BenchOptions): Promise<BenchResult>;
 }

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchOptions, BenchResult, BenchRow } from '../../scripts/bench.ts';
+import { positiveIntOption as option, type BenchOptions, type BenchResult, type BenchRow } from '../../scripts/bench.ts';
 import { cpuSeconds } from './support/processes.ts';
 import { writeRecordFile } from './support/payloads.ts';
 import type { LatencyReport } from './support/latency.ts';
@@ -37,14 +37,6 @@ interface SystemFigures {
 const mb = (t: Throughput) => t.bytes / 1e6 / t.seconds;
 const rate = (t: Throughput) => t.messages / t.seconds;
 const sizeLabel = (size: number) => (size === 1024 ? '1 KiB' : `${size} B`);
-
-function option(options: BenchOptions, name: string, fallback: number): number {
-  const value = options.values[name];
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 async function timed<T extends Throughput>(serverPid: number, measure: () => Promise<T>): Promise<T & Timed> {
   const before = cpuSeconds(serverPid);

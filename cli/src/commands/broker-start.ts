@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Broker, brokerConfigFrom, brokerSchema } from '@tributary/broker';
 import { createLogger, loadSection } from '@tributary/common';
 import { onShutdownSignal } from '../signals.ts';
+import { settingsFromFlags, stringOptions } from './flag-values.ts';
 
 const FLAG_TO_SETTING: Record<string, string> = {
   port: 'port',
@@ -15,10 +16,7 @@ const FLAG_TO_SETTING: Record<string, string> = {
 
 /** Resolves the broker section from flags, environment, file and defaults, as the CLI contract says. */
 export function loadBrokerSettings(values: Record<string, string | undefined>, configFile: string | undefined) {
-  const flags: Record<string, unknown> = {};
-  for (const [flag, setting] of Object.entries(FLAG_TO_SETTING)) {
-    if (values[flag] !== undefined) flags[setting] = values[flag];
-  }
+  const flags = settingsFromFlags(values, FLAG_TO_SETTING);
   const section = loadSection('broker', brokerSchema, { file: configFile, flags });
   const settings = new Map(
     Object.entries(section).map(([key, value]) => [
@@ -39,7 +37,7 @@ export async function run(args: string[]): Promise<number> {
     args,
     options: {
       config: { type: 'string' },
-      ...Object.fromEntries(Object.keys(FLAG_TO_SETTING).map((flag) => [flag, { type: 'string' as const }])),
+      ...stringOptions(Object.keys(FLAG_TO_SETTING)),
     },
     strict: true,
   });

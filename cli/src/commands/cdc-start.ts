@@ -3,6 +3,7 @@ import { CdcConnector, cdcConfigFrom, loadCdcSection, SourceConfigError, startSt
 import { createLogger } from '@tributary/common';
 import { fail } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
+import { settingsFromFlags, stringOptions } from './flag-values.ts';
 
 const FLAG_TO_SETTING: Record<string, string> = {
   mysql: 'mysql',
@@ -18,15 +19,11 @@ export async function run(args: string[]): Promise<number> {
     args,
     options: {
       config: { type: 'string' },
-      ...Object.fromEntries(Object.keys(FLAG_TO_SETTING).map((flag) => [flag, { type: 'string' as const }])),
+      ...stringOptions(Object.keys(FLAG_TO_SETTING)),
     },
     strict: true,
   });
-  const flags: Record<string, unknown> = {};
-  for (const [flag, setting] of Object.entries(FLAG_TO_SETTING)) {
-    const value = (values as Record<string, string | undefined>)[flag];
-    if (value !== undefined) flags[setting] = value;
-  }
+  const flags = settingsFromFlags(values, FLAG_TO_SETTING);
   const config = cdcConfigFrom(loadCdcSection({ file: values.config, flags }));
   const log = createLogger('cdc');
   const connector = new CdcConnector(config, log);

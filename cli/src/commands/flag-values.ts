@@ -29,3 +29,17 @@ export function outputFlag(value: string | undefined, allowed: readonly string[]
   if (!allowed.includes(output)) throw new UsageError(`--output must be ${allowed.join(' or ')}, got '${output}'`);
   return output;
 }
+
+/** parseArgs options for flags that all take a string value. */
+export function stringOptions(names: string[]): Record<string, { type: 'string' }> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+}
+
+/** The config settings named by the flags that were given: flag name -> setting key. */
+export function settingsFromFlags(values: Record<string, unknown>, flagToSetting: Record<string, string>): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [flag, setting] of Object.entries(flagToSetting)) {
+    if (values[flag] !== undefined) settings[setting] = values[flag];
+  }
+  return settings;
+}

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { openFileSystem, queryLanded } from '@tributary/hdfs-sink';
 import { UsageError } from '../command.ts';
 import { printRows } from '../output.ts';
-import { loadSinkConfig, stringOptions } from './sink-config.ts';
+import { loadSinkConfig } from './sink-config.ts';
+import { stringOptions } from './flag-values.ts';
 
 /** DuckDB answers BIGINT as bigint and TIMESTAMP as Date; print them exactly and readably. */
 function printable(value: unknown): unknown {

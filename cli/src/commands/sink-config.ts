@@ -1,5 +1,6 @@
 import { loadSection } from '@tributary/common';
 import { sinkConfigFrom, sinkSchema, type SinkConfig } from '@tributary/hdfs-sink';
+import { settingsFromFlags } from './flag-values.ts';
 
 /** Flags every sink command shares, with the settings they stand for. */
 export const SINK_FLAGS: Record<string, string> = {
@@ -18,12 +19,6 @@ export const SINK_FLAGS: Record<string, string> = {
 
 /** Resolves the sink section: flag > TRIBUTARY_SINK_* > config file > default. */
 export function loadSinkConfig(values: Record<string, unknown>, flagNames: string[]): SinkConfig {
-  const flags: Record<string, unknown> = {};
-  for (const flag of flagNames) {
-    const value = values[flag];
-    if (typeof value === 'string') flags[SINK_FLAGS[flag]!] = value;
-  }
+  const flags = settingsFromFlags(values, Object.fromEntries(flagNames.map((flag) => [flag, SINK_FLAGS[flag]!])));
   return sinkConfigFrom(loadSection('sink', sinkSchema, { file: values.config as string | undefined, flags }));
 }
-
-export const stringOptions = (names: string[]) => Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { describeLandedTable, hiveDdl, landedTopics, openFileSystem, parseWebHdfsUrl } from '@tributary/hdfs-sink';
-import { loadSinkConfig, stringOptions } from './sink-config.ts';
+import { loadSinkConfig } from './sink-config.ts';
+import { stringOptions } from './flag-values.ts';
 
 /** Where Hive finds a root: the local directory as file://, a WebHDFS root as hdfs://<first namenode host>. */
 function defaultLocationPrefix(root: string, localRoot: string | null): string {

@@ -3,7 +3,8 @@ import { createLogger } from '@tributary/common';
 import { startSinkWorker } from '@tributary/hdfs-sink';
 import { UsageError } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
-import { loadSinkConfig, SINK_FLAGS, stringOptions } from './sink-config.ts';
+import { loadSinkConfig, SINK_FLAGS } from './sink-config.ts';
+import { stringOptions } from './flag-values.ts';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, ...stringOptions(Object.keys(SINK_FLAGS)) }, strict: true });

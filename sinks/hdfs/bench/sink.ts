@@ -4,6 +4,7 @@
 // Options:
 //   --events N        tracking events to land (default 500000)
 //   --partitions N    partitions of the topic (default 6)
+//   --row-group-size N  Parquet rows per row group (default: the sink's default)
 //   --cpu-prof DIR    write a CPU profile of the landing run to DIR
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -14,22 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createLogger } from '@tributary/common';
-import { createAdmin } from '@tributary/common/kafka';
-import { kcat, startBroker } from '@tributary/testkit';
-import type { BenchOptions, BenchResult } from '../../../scripts/bench.ts';
+import { startBroker } from '@tributary/testkit';
+import { positiveIntOption as option, type BenchOptions, type BenchResult } from '../../../scripts/bench.ts';
 import { committedFiles, LocalFileSystem, sinkConfig, startSinkWorker } from '../src/index.ts';
-import { endOffsets, waitUntilLanded } from '../test/support/landing.ts';
-import { writeTrackingEventFile } from '../test/support/tracking-events.ts';
+import { produceTrackingEvents, waitUntilLanded } from '../test/support/landing.ts';
 
 const TOPIC = 'tracking.events';
-
-function option(options: BenchOptions, name: string, fallback: number): number {
-  const value = options.values[name];
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 /** The values of a kcat key<TAB>value file as JSON lines, DuckDB's input. */
 async function valuesOnly(input: string, output: string): Promise<number> {
@@ -61,19 +52,14 @@ async function duckDbCeiling(jsonLines: string, target: string): Promise<number>
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const events = option(options, 'events', 500_000);
   const partitions = option(options, 'partitions', 6);
+  const rowGroupSize = options.values['row-group-size'] === undefined ? sinkConfig().rowGroupSize : option(options, 'row-group-size', 1);
   const profileDir = typeof options.values['cpu-prof'] === 'string' ? options.values['cpu-prof'] : null;
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-sink-'));
   const broker = await startBroker({ config: { 'group.initial.rebalance.delay.ms': 0 } });
   try {
-    const admin = createAdmin({ bootstrapServers: broker.bootstrap, clientId: 'bench' });
-    await admin.createTopics({ topics: [TOPIC], partitions, replicas: 1 });
-    await admin.close();
-    const input = join(dir, 'events.tsv');
-    options.progress(`writing ${events.toLocaleString('en-US')} tracking events`);
-    await writeTrackingEventFile(input, events, 3);
-    const produced = await kcat(['-b', broker.bootstrap, '-P', '-t', TOPIC, '-K', '\t', '-l', '-X', 'acks=all', '-X', 'linger.ms=20', input], { timeoutMs: 600_000 });
-    if (produced.code !== 0) throw new Error(`kcat failed: ${produced.stderr}`);
-    const ends = await endOffsets(broker.bootstrap, TOPIC, partitions);
+    options.progress(`producing ${events.toLocaleString('en-US')} tracking events with kcat`);
+    const ends = await produceTrackingEvents(broker.bootstrap, dir, TOPIC, { events, hours: 3, partitions });
+    const input = join(dir, `${TOPIC}.tsv`);
     const jsonLines = join(dir, 'events.jsonl');
     const valueBytes = await valuesOnly(input, jsonLines);
 
@@ -87,7 +73,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       await session.post('Profiler.start');
     }
     const started = performance.now();
-    const worker = await startSinkWorker(sinkConfig({ topics: [TOPIC], root: `file://${root}`, bootstrapServers: broker.bootstrap, rotateIntervalMs: 2000, timestampField: 'timestamp' }), {
+    const worker = await startSinkWorker(sinkConfig({ topics: [TOPIC], root: `file://${root}`, bootstrapServers: broker.bootstrap, rotateIntervalMs: 2000, timestampField: 'timestamp', rowGroupSize }), {
       log: createLogger('sink', { level: 'warn' }),
     });
     await waitUntilLanded(fs, TOPIC, ends, 3_600_000);

@@ -10,7 +10,7 @@ import { openFileSystem } from './fs/open-file-system.ts';
 import { TimePartitioner } from './layout/time-partitioner.ts';
 import type { SinkRecord } from './schema/row-mapper.ts';
 import { loadDeclaredSchemas, TopicSchemas } from './schema/topic-schemas.ts';
-import { asTimestamp, pathValue, RowError } from './schema/values.ts';
+import { asTimestamp, compilePath, RowError, valueAt } from './schema/values.ts';
 import { landedEndOffsets, recoverTempDir } from './writer/recovery.ts';
 import { TopicPartitionWriter } from './writer/topic-partition-writer.ts';
 
@@ -45,6 +45,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   const fs = deps.fs ?? openFileSystem(config.root);
   const schemas = new TopicSchemas(loadDeclaredSchemas(config.schemasFile));
   const partitioner = new TimePartitioner(config.timezone);
+  const timestampPath = config.timestampField ? compilePath(config.timestampField) : null;
   const stagingDir = config.stagingDir ?? mkdtempSync(join(tmpdir(), 'tributary-sink-'));
   mkdirSync(stagingDir, { recursive: true });
   const deadLetters = new DeadLetters(config.bootstrapServers, config.dlqSuffix);
@@ -137,7 +138,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
       if (mapped === null) {
         writer.skip(record.offset);
       } else {
-        const eventTime = config.timestampField && mapped.object ? asTimestamp(pathValue(mapped.object, config.timestampField), config.timestampField) : null;
+        const eventTime = timestampPath && mapped.object ? asTimestamp(valueAt(mapped.object, timestampPath), config.timestampField!) : null;
         const timeDir = partitioner.directory(eventTime ?? Number(record.timestamp));
         if (writer.wouldOpenTooMany(timeDir, mapped.schema)) await commitWriter(writer);
         mapped.row.kafka_partition = record.partition;

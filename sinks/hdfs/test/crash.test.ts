@@ -3,11 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdmin } from '@tributary/common/kafka';
-import { kcat, ManagedProcess, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { ManagedProcess, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { committedFiles, LocalFileSystem } from '../src/index.ts';
-import { checkWithDuckDb, endOffsets, waitUntilLanded } from './support/landing.ts';
-import { writeTrackingEventFile } from './support/tracking-events.ts';
+import { checkWithDuckDb, produceTrackingEvents, waitUntilLanded } from './support/landing.ts';
 
 const EVENTS = 150_000;
 const PARTITIONS = 6;
@@ -26,14 +24,7 @@ describe('kill -9 of the sink while it lands', () => {
   });
 
   test('five crashes mid-commit leave every record in exactly one file', { timeout: 600_000 }, async () => {
-    const admin = createAdmin({ bootstrapServers: broker.bootstrap, clientId: 'test' });
-    await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 });
-    await admin.close();
-    const input = join(dir, 'events.tsv');
-    await writeTrackingEventFile(input, EVENTS, 4);
-    const produced = await kcat(['-b', broker.bootstrap, '-P', '-t', TOPIC, '-K', '\t', '-l', '-X', 'acks=all', input], { timeoutMs: 120_000 });
-    assert.equal(produced.code, 0, produced.stderr);
-    const ends = await endOffsets(broker.bootstrap, TOPIC, PARTITIONS);
+    const ends = await produceTrackingEvents(broker.bootstrap, dir, TOPIC, { events: EVENTS, hours: 4, partitions: PARTITIONS });
 
     const root = join(dir, 'landed');
     const fs = new LocalFileSystem(root);

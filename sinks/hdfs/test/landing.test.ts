@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdmin } from '@tributary/common/kafka';
 import { createLogger } from '@tributary/common';
-import { kcat, startBroker, type BrokerInstance } from '@tributary/testkit';
+import { startBroker, type BrokerInstance } from '@tributary/testkit';
 import { LocalFileSystem, sinkConfig, startSinkWorker } from '../src/index.ts';
-import { checkWithDuckDb, checkWithParquetjs, endOffsets, waitUntilLanded } from './support/landing.ts';
-import { writeTrackingEventFile } from './support/tracking-events.ts';
+import { checkWithDuckDb, checkWithParquetjs, produceTrackingEvents, waitUntilLanded } from './support/landing.ts';
 
 const EVENTS = 1_000_000;
 const PARTITIONS = 6;
@@ -26,15 +24,7 @@ describe('landing 1M tracking events over 6 partitions as Parquet', () => {
   });
 
   test('every produced record is in exactly one file, read back by parquetjs and DuckDB', { timeout: 600_000 }, async () => {
-    const admin = createAdmin({ bootstrapServers: broker.bootstrap, clientId: 'test' });
-    await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 });
-    await admin.close();
-    const input = join(dir, 'events.tsv');
-    await writeTrackingEventFile(input, EVENTS, 3);
-    const produced = await kcat(['-b', broker.bootstrap, '-P', '-t', TOPIC, '-K', '\t', '-l', '-X', 'acks=all', '-X', 'linger.ms=20', input], { timeoutMs: 300_000 });
-    assert.equal(produced.code, 0, produced.stderr);
-    const ends = await endOffsets(broker.bootstrap, TOPIC, PARTITIONS);
-    assert.equal([...ends.values()].reduce((a, b) => a + b, 0n), BigInt(EVENTS));
+    const ends = await produceTrackingEvents(broker.bootstrap, dir, TOPIC, { events: EVENTS, hours: 3, partitions: PARTITIONS });
 
     const root = join(dir, 'landed');
     const worker = await startSinkWorker(

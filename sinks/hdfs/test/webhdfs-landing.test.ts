@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdmin } from '@tributary/common/kafka';
 import { createLogger } from '@tributary/common';
-import { kcat, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { committedFiles, openFileSystem, sinkConfig, startSinkWorker } from '../src/index.ts';
-import { checkWithDuckDb, checkWithParquetjs, endOffsets, waitUntilLanded } from './support/landing.ts';
-import { writeTrackingEventFile } from './support/tracking-events.ts';
+import { checkWithDuckDb, checkWithParquetjs, produceTrackingEvents, waitUntilLanded } from './support/landing.ts';
 import { WebHdfsTestServer } from './support/webhdfs-server.ts';
 
 const EVENTS = 60_000;
@@ -30,14 +28,7 @@ describe('landing over WebHDFS with a namenode failover', () => {
   });
 
   test('every record lands exactly once, before and after the active namenode changes', { timeout: 300_000 }, async () => {
-    const admin = createAdmin({ bootstrapServers: broker.bootstrap, clientId: 'test' });
-    await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 });
-    await admin.close();
-    const input = join(dir, 'events.tsv');
-    await writeTrackingEventFile(input, EVENTS, 2);
-    const produced = await kcat(['-b', broker.bootstrap, '-P', '-t', TOPIC, '-K', '\t', '-l', '-X', 'acks=all', input], { timeoutMs: 120_000 });
-    assert.equal(produced.code, 0, produced.stderr);
-    const ends = await endOffsets(broker.bootstrap, TOPIC, PARTITIONS);
+    const ends = await produceTrackingEvents(broker.bootstrap, dir, TOPIC, { events: EVENTS, hours: 2, partitions: PARTITIONS });
 
     const root = `webhdfs://${hdfs.namenodePorts.map((port) => `127.0.0.1:${port}`).join(',')}/user/tributary/landed?user=etl`;
     const fs = openFileSystem(root);

@@ -1,16 +1,9 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
+import type { SyncGroupParams } from '../../group/group-coordinator.ts';
 
-interface SyncGroupRequest {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignments: Array<{ memberId: string; assignment: Buffer }>;
-}
+type SyncGroupRequest = SyncGroupParams;
 
 export function syncGroupHandler(services: BrokerServices): ApiHandler {
   return {

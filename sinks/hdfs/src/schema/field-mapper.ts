@@ -1,6 +1,6 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
 import { tableSchema, type ColumnType } from './table-schema.ts';
-import { asBoolean, asDouble, asInt32, asInt64, asJson, asString, asTimestamp, parseObject, pathValue } from './values.ts';
+import { asBoolean, asDouble, asInt32, asInt64, asJson, asString, asTimestamp, compilePath, parseObject, valueAt } from './values.ts';
 
 /** A column read from a JSON value: its name, type, and dot path in the value (default: the name). */
 export interface FieldSpec {
@@ -22,13 +22,13 @@ const CONVERT: Record<FieldSpec['type'], (value: unknown, field: string) => unkn
 /** Rows with a fixed list of columns picked out of JSON values: declared schemas and crawl pages. */
 export function fieldMapper(kind: string, fields: FieldSpec[]): RowMapper {
   const schema = tableSchema(fields.map((field) => ({ name: field.name, type: field.type === 'json' ? 'string' : field.type })));
-  const readers = fields.map((field) => ({ name: field.name, path: field.path ?? field.name, convert: CONVERT[field.type] }));
+  const readers = fields.map((field) => ({ name: field.name, parts: compilePath(field.path ?? field.name), convert: CONVERT[field.type] }));
   return {
     kind,
     map(record: SinkRecord): MappedRow {
       const object = parseObject(record.value);
       const row: Record<string, unknown> = {};
-      for (const reader of readers) row[reader.name] = reader.convert(pathValue(object, reader.path), reader.name);
+      for (const reader of readers) row[reader.name] = reader.convert(valueAt(object, reader.parts), reader.name);
       return { schema, row, object };
     },
   };

@@ -1,6 +1,6 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
 import { tableSchema, type Column, type ColumnType } from './table-schema.ts';
-import { asBoolean, asInt64, asPlainJson, asString, asTimestamp, parseObject, pathValue } from './values.ts';
+import { asBoolean, asDouble, asInt32, asInt64, asPlainJson, asString, asTimestamp, compilePath, parseObject, valueAt } from './values.ts';
 
 /** tracking.events rows: the enriched event with its nested context spread into columns. */
 const FIELDS: Array<[name: string, type: ColumnType, path: string]> = [
@@ -39,20 +39,22 @@ const FIELDS: Array<[name: string, type: ColumnType, path: string]> = [
 
 const JSON_COLUMNS = new Set(['properties', 'traits', 'context']);
 const SCHEMA = tableSchema(FIELDS.map(([name, type]): Column => ({ name, type })));
+const CONVERT: Record<ColumnType, (value: unknown, name: string) => unknown> = {
+  timestamp: asTimestamp,
+  int64: asInt64,
+  boolean: asBoolean,
+  string: asString,
+  int32: asInt32,
+  double: asDouble,
+};
+const READERS = FIELDS.map(([name, type, path]) => ({ name, parts: compilePath(path), convert: JSON_COLUMNS.has(name) ? asPlainJson : CONVERT[type] }));
 
 export const trackingEventsMapper: RowMapper = {
   kind: 'tracking-events',
   map(record: SinkRecord): MappedRow {
     const object = parseObject(record.value, false);
     const row: Record<string, unknown> = {};
-    for (const [name, type, path] of FIELDS) {
-      const value = pathValue(object, path);
-      if (JSON_COLUMNS.has(name)) row[name] = asPlainJson(value);
-      else if (type === 'timestamp') row[name] = asTimestamp(value, name);
-      else if (type === 'int64') row[name] = asInt64(value, name);
-      else if (type === 'boolean') row[name] = asBoolean(value, name);
-      else row[name] = asString(value, name);
-    }
+    for (const reader of READERS) row[reader.name] = reader.convert(valueAt(object, reader.parts), reader.name);
     return { schema: SCHEMA, row, object };
   },
 };

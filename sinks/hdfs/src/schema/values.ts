@@ -27,9 +27,14 @@ export function parseObject(value: string | undefined, lossless = true): JsonObj
   return parsed as JsonObject;
 }
 
-export function pathValue(object: JsonObject, path: string): unknown {
+/** A dot path split once, for the per-record lookups of valueAt. */
+export function compilePath(path: string): string[] {
+  return path.split('.');
+}
+
+export function valueAt(object: JsonObject, parts: string[]): unknown {
   let current: unknown = object;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (typeof current !== 'object' || current === null) return undefined;
     current = (current as JsonObject)[part];
   }

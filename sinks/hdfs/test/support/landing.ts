@@ -1,10 +1,29 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import parquet from '@dsnp/parquetjs';
 import { createAdmin } from '@tributary/common/kafka';
 import { kcat, waitFor } from '@tributary/testkit';
+import { writeTrackingEventFile } from './tracking-events.ts';
 import { committedFiles, landedEndOffsets, queryLanded, type SinkFileSystem } from '../../src/index.ts';
 
 const { ParquetReader } = parquet;
+
+/**
+ * Creates a topic and produces generated tracking events into it through librdkafka (kcat),
+ * keyed by anonymous id; returns the partitions' end offsets.
+ */
+export async function produceTrackingEvents(bootstrap: string, dir: string, topic: string, options: { events: number; hours: number; partitions: number }): Promise<Map<number, bigint>> {
+  const admin = createAdmin({ bootstrapServers: bootstrap, clientId: 'test' });
+  await admin.createTopics({ topics: [topic], partitions: options.partitions, replicas: 1 });
+  await admin.close();
+  const input = join(dir, `${topic}.tsv`);
+  await writeTrackingEventFile(input, options.events, options.hours);
+  const produced = await kcat(['-b', bootstrap, '-P', '-t', topic, '-K', '\t', '-l', '-X', 'acks=all', '-X', 'linger.ms=20', input], { timeoutMs: 600_000 });
+  assert.equal(produced.code, 0, produced.stderr);
+  const ends = await endOffsets(bootstrap, topic, options.partitions);
+  assert.equal([...ends.values()].reduce((a, b) => a + b, 0n), BigInt(options.events), 'every event was produced');
+  return ends;
+}
 
 /** Log end offsets of a topic's partitions, through librdkafka (kcat -Q with time -1 = latest). */
 export async function endOffsets(bootstrap: string, topic: string, partitions: number): Promise<Map<number, bigint>> {
