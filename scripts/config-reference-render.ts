@@ -1,4 +1,7 @@
 import { brokerSchema } from '@tributary/broker';
+import { cdcSchema } from '@tributary/cdc';
+import { sinkSchema } from '@tributary/hdfs-sink';
+import { trackingSchema } from '@tributary/tracking';
 import { describeSection } from '@tributary/common';
 
 export function renderConfigurationReference(): string {
@@ -29,6 +32,24 @@ export function renderConfigurationReference(): string {
     'the `log.*` settings below are their broker-wide defaults.',
     '',
     describeSection('broker', brokerSchema),
+    '',
+    '## tracking',
+    '',
+    'The tracking collector (`tributary tracking start`); see docs/tracking.md.',
+    '',
+    describeSection('tracking', trackingSchema),
+    '',
+    '## cdc',
+    '',
+    'The change data capture connector (`tributary cdc start`); see docs/cdc.md.',
+    '',
+    describeSection('cdc', cdcSchema),
+    '',
+    '## sink',
+    '',
+    'The HDFS / local Parquet sink (`tributary sink start`, `sink hive-ddl`, `query`); see docs/hdfs-sink.md.',
+    '',
+    describeSection('sink', sinkSchema),
     '',
   ].join('\n');
 }

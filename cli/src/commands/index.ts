@@ -52,7 +52,7 @@ export const commands: Command[] = [
   lazy(
     'produce',
     'Produce one record per stdin line (acks=all, idempotent by default).',
-    '--topic T [--key-separator SEP] [--header k=v ...] [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd] [--bootstrap-server H:P]',
+    '--topic T [--key-separator SEP] [--header k=v ...] [--acks all|1|0] [--compression none|gzip|snappy|lz4] [--bootstrap-server H:P]',
     () => import('./produce.ts'),
   ),
   lazy(
@@ -67,5 +67,26 @@ export const commands: Command[] = [
     '--files FILE[,FILE] [--print-data-log] [--output text|json]',
     () => import('./dump-log.ts'),
   ),
+  lazy(
+    'tracking start',
+    'Run the tracking collector: GET /i pixel, POST /v1/batch, GET /t.js tracker, /demo, /health, /metrics.',
+    '[--port 8080] [--host ADDR] [--bootstrap-server H:P] [--spool-dir DIR] [--schemas-file FILE] [--config FILE]',
+    () => import('./tracking-start.ts'),
+  ),
+  lazy(
+    'cdc start',
+    'Capture MySQL/MariaDB changes from the binlog into <server>.<db>.<table> topics (Debezium envelopes).',
+    '--mysql mysql://USER:PASS@HOST:PORT --server-name NAME [--server-id N] [--snapshot-mode initial|when_needed|never|schema_only] [--status-port 8083] [--bootstrap-server H:P] [--config FILE]',
+    () => import('./cdc-start.ts'),
+  ),
+  lazy('cdc status', "A running connector's binlog position, lag, rows/s and snapshot progress.", '[--status-url http://127.0.0.1:8083] [--output table|json]', () => import('./cdc-status.ts')),
+  lazy(
+    'sink start',
+    'Land topics as Parquet files, partitioned by dt/hour, exactly once (local directory or WebHDFS).',
+    '--topics T1,T2 [--root file:///DIR | webhdfs://HOST:PORT[,HOST:PORT]/DIR] [--group G] [--instance-id ID] [--flush-size N] [--rotate-interval-ms MS] [--bootstrap-server H:P] [--config FILE]',
+    () => import('./sink-start.ts'),
+  ),
+  lazy('sink hive-ddl', 'Print CREATE EXTERNAL TABLE and ADD PARTITION statements for every landed topic.', '[--root file:///DIR | webhdfs://...] [--topics T1,T2] [--location-prefix URI] [--config FILE]', () => import('./sink-hive-ddl.ts')),
+  lazy('query', 'Run SQL over landed Parquet with DuckDB; each landed topic is a view named after it.', '"SQL" [--root file:///DIR | webhdfs://...] [--output table|json] [--config FILE]', () => import('./query.ts')),
   lazy('up', 'Start the embedded all-in-one platform on defaults (data under ./data).', '[--data-dir DIR] [--config FILE]', () => import('./up.ts')),
 ];

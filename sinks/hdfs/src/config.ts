@@ -16,7 +16,7 @@ export const sinkSchema = {
   'timestamp.field': { type: 'string', default: null, doc: 'Event-time field (dot path in the JSON value, ISO 8601 or epoch ms) that picks dt/hour; unset uses the record timestamp.' },
   timezone: { type: 'string', default: 'UTC', doc: 'Time zone of the dt=/hour= directories (an IANA name).' },
   compression: { type: 'string', default: 'SNAPPY', choices: ['SNAPPY', 'GZIP', 'UNCOMPRESSED'], doc: 'Parquet column compression.' },
-  'row.group.size': { type: 'int', default: 50000, min: 1, doc: 'Rows per Parquet row group (the rows a file keeps in memory before writing them).' },
+  'row.group.size': { type: 'int', default: 10000, min: 1, doc: 'Rows per Parquet row group (the rows a file keeps in memory before writing them).' },
   'schemas.file': { type: 'string', default: null, doc: 'YAML or JSON file declaring columns for topics whose schema the sink cannot derive (see docs/hdfs-sink.md).' },
   'staging.dir': { type: 'string', default: null, doc: 'Local directory where Parquet files are built before upload to WebHDFS (default: the OS temp directory).' },
   'dlq.suffix': { type: 'string', default: '.sink-dlq', doc: 'Records that cannot be written go to <topic><suffix> with the reason in a header.' },

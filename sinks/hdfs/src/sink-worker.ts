@@ -163,7 +163,8 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     for (const writer of writers.values()) if (writer.shouldCommit(now)) await commitWriter(writer);
   };
 
-  const stream = await consumer.consume({ topics: config.topics, mode: 'committed', fallbackMode: 'earliest' });
+  // A deeper read-ahead than the client's default (1024) keeps a fetch in flight while rows are written.
+  const stream = await consumer.consume({ topics: config.topics, mode: 'committed', fallbackMode: 'earliest', highWaterMark: 16_384 });
   const tickMs = config.rotateIntervalMs > 0 ? Math.max(50, Math.min(1000, Math.floor(config.rotateIntervalMs / 4))) : 1000;
   const ticker = setInterval(() => void serial(commitDue).catch((error: unknown) => stream.destroy(error as Error)), tickMs);
   log.info({ topics: config.topics, root: fs.description, groupId: config.groupId }, 'sink worker started');

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedProcess, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
-import { committedFiles, LocalFileSystem } from '../src/index.ts';
-import { checkWithDuckDb, produceTrackingEvents, waitUntilLanded } from './support/landing.ts';
+import { committedFiles, landedEndOffsets, LocalFileSystem } from '../src/index.ts';
+import { checkWithDuckDb, committedOffsets, produceTrackingEvents, waitUntilLanded } from './support/landing.ts';
 
 const EVENTS = 150_000;
 const PARTITIONS = 6;
@@ -45,6 +45,11 @@ describe('kill -9 of the sink while it lands', () => {
         return count >= before + 3 + crash ? count : 0;
       }, { what: `sink run ${crash} to commit files`, timeoutMs: 120_000, intervalMs: 20 });
       await sink.kill9();
+      // The safe order: an offset is committed only once the records before it are in files.
+      const landed = await landedEndOffsets(fs, TOPIC);
+      for (const [partition, committed] of await committedOffsets(broker.bootstrap, 'tributary-hdfs-sink', TOPIC)) {
+        assert.ok(committed <= (landed.get(partition) ?? -1n) + 1n, `partition ${partition}: committed ${committed} is beyond the landed files (${landed.get(partition)})`);
+      }
     }
     const last = start(5);
     try {

@@ -10,8 +10,6 @@ interface InitProducerIdRequest {
   producerEpoch: number;
 }
 
-const MAX_EPOCH = 32767;
-
 export function initProducerIdHandler(services: BrokerServices): ApiHandler {
   const { producerIds } = services;
   return {
@@ -24,10 +22,10 @@ export function initProducerIdHandler(services: BrokerServices): ApiHandler {
         // Transactions need the transaction coordinator, which this broker does not have yet.
         return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, producerId: -1n, producerEpoch: -1 };
       }
-      // KIP-360: an idempotent producer that lost its sequence state asks to bump its epoch.
-      if (request.producerId >= 0n && request.producerEpoch >= 0 && request.producerEpoch < MAX_EPOCH) {
-        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };
-      }
+      // Kafka's rule without a transactional id: always a fresh producer id at epoch 0, whatever
+      // id and epoch the request carries. (Some clients, @platformatic/kafka among them, send
+      // 0/0 rather than -1/-1 for "none yet"; reading that as an epoch bump of producer 0 would
+      // hand every new producer the same id and collide with the sequences already on the log.)
       const producerId = await producerIds.generateProducerId();
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(producerId), producerEpoch: 0 };
     },

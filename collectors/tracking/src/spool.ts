@@ -1,0 +1,192 @@
+import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One record waiting for the broker. */
+export interface SpoolRecord {
+  topic: string;
+  key: string | null;
+  value: string;
+}
+
+export interface SpoolPosition {
+  segment: number;
+  offset: number;
+}
+
+/** Records read from the spool; acknowledging it moves the read position past them. */
+export interface SpoolBatch {
+  records: SpoolRecord[];
+  next: SpoolPosition;
+  bytes: number;
+}
+
+const SEGMENT_SUFFIX = '.jsonl';
+const READ_CHUNK = 1024 * 1024;
+
+const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}${SEGMENT_SUFFIX}`;
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A disk queue of JSON lines segments with an acknowledged position, for events accepted while the
+ * broker is unreachable. Appends are fdatasync'd before they return, so an accepted event survives
+ * a crash; a torn last line can only be an event that was never acknowledged to a client and is cut
+ * off on open. Callers serialise their calls (the forwarder runs them on one chain).
+ */
+export class Spool {
+  #active: FileHandle | null = null;
+  #activeSegment: number;
+  #activeBytes = 0;
+  #acked: SpoolPosition;
+  #events = 0;
+  #bytes = 0;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+    acked: SpoolPosition,
+    activeSegment: number,
+  ) {
+    this.#acked = acked;
+    this.#activeSegment = activeSegment;
+  }
+
+  static async open(dir: string, options: { segmentBytes?: number } = {}): Promise<Spool> {
+    await mkdir(dir, { recursive: true });
+    const acked = await readAckFile(dir);
+    const segments = (await readdir(dir))
+      .filter((name) => name.endsWith(SEGMENT_SUFFIX))
+      .map((name) => Number(name.slice(0, -SEGMENT_SUFFIX.length)))
+      .filter((n) => Number.isInteger(n))
+      .sort((a, b) => a - b);
+    for (const segment of segments.filter((n) => n < acked.segment)) await rm(join(dir, segmentName(segment)), { force: true });
+    const live = segments.filter((n) => n >= acked.segment);
+    const spool = new Spool(dir, options.segmentBytes ?? 16 * 1024 * 1024, acked, live.at(-1) ?? acked.segment);
+    for (const segment of live) {
+      const path = join(dir, segmentName(segment));
+      let content = await readFile(path);
+      const end = content.lastIndexOf(0x0a) + 1;
+      if (end < content.length) {
+        await writeFile(path, content.subarray(0, end));
+        content = content.subarray(0, end);
+      }
+      const from = segment === acked.segment ? Math.min(acked.offset, content.length) : 0;
+      const pending = content.subarray(from);
+      spool.#bytes += pending.length;
+      for (const byte of pending) if (byte === 0x0a) spool.#events++;
+      if (segment === spool.#activeSegment) spool.#activeBytes = content.length;
+    }
+    return spool;
+  }
+
+  /** Events appended and not yet acknowledged. */
+  get backlog(): { events: number; bytes: number } {
+    return { events: this.#events, bytes: this.#bytes };
+  }
+
+  async append(records: SpoolRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (this.#active === null || this.#activeBytes >= this.segmentBytes) await this.#roll();
+    await this.#active!.write(data);
+    await this.#active!.datasync();
+    this.#activeBytes += data.length;
+    this.#events += records.length;
+    this.#bytes += data.length;
+  }
+
+  /** Up to `max` records from the acknowledged position on, in append order. */
+  async read(max: number): Promise<SpoolBatch> {
+    const records: SpoolRecord[] = [];
+    let position = { ...this.#acked };
+    let bytes = 0;
+    let chunkSize = READ_CHUNK;
+    while (records.length < max && position.segment <= this.#activeSegment) {
+      const chunk = await readRange(join(this.dir, segmentName(position.segment)), position.offset, chunkSize);
+      let start = 0;
+      for (let newline = chunk.indexOf(0x0a); newline >= 0 && records.length < max; newline = chunk.indexOf(0x0a, start)) {
+        records.push(JSON.parse(chunk.subarray(start, newline).toString('utf8')) as SpoolRecord);
+        start = newline + 1;
+      }
+      bytes += start;
+      position = { segment: position.segment, offset: position.offset + start };
+      if (start === 0 && chunk.length === chunkSize) {
+        chunkSize *= 2; // one line longer than the chunk
+        continue;
+      }
+      if (start === 0 || chunk.length < chunkSize) {
+        if (position.segment === this.#activeSegment || records.length >= max) break;
+        position = { segment: position.segment + 1, offset: 0 };
+      }
+    }
+    return { records, next: position, bytes };
+  }
+
+  /** Durably moves the read position past `batch`; fully read segments are deleted. */
+  async ack(batch: SpoolBatch): Promise<void> {
+    const tmp = join(this.dir, 'ack.tmp');
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(`${batch.next.segment} ${batch.next.offset}\n`);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, join(this.dir, 'ack'));
+    for (let segment = this.#acked.segment; segment < batch.next.segment; segment++) {
+      await rm(join(this.dir, segmentName(segment)), { force: true });
+    }
+    this.#acked = batch.next;
+    this.#events -= batch.records.length;
+    this.#bytes -= batch.bytes;
+  }
+
+  async close(): Promise<void> {
+    await this.#active?.close();
+    this.#active = null;
+  }
+
+  async #roll(): Promise<void> {
+    await this.#active?.close();
+    if (this.#activeBytes >= this.segmentBytes) {
+      this.#activeSegment++;
+      this.#activeBytes = 0;
+    }
+    this.#active = await open(join(this.dir, segmentName(this.#activeSegment)), 'a');
+    await syncDirectory(this.dir);
+  }
+}
+
+async function readAckFile(dir: string): Promise<SpoolPosition> {
+  try {
+    const [segment, offset] = (await readFile(join(dir, 'ack'), 'utf8')).trim().split(' ').map(Number);
+    if (Number.isInteger(segment) && Number.isInteger(offset)) return { segment: segment!, offset: offset! };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return { segment: 0, offset: 0 };
+}
+
+async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
