@@ -1,5 +1,6 @@
 import { brokerSchema } from '@tributary/broker';
 import { cdcSchema } from '@tributary/cdc';
+import { crawlerSchema } from '@tributary/crawler';
 import { sinkSchema } from '@tributary/hdfs-sink';
 import { trackingSchema } from '@tributary/tracking';
 import { describeSection } from '@tributary/common';
@@ -44,6 +45,12 @@ export function renderConfigurationReference(): string {
     'The change data capture connector (`tributary cdc start`); see docs/cdc.md.',
     '',
     describeSection('cdc', cdcSchema),
+    '',
+    '## crawler',
+    '',
+    'Crawl workers (`tributary crawl worker`); crawl settings are per crawl, given to `tributary crawl start`. See docs/crawler.md.',
+    '',
+    describeSection('crawler', crawlerSchema),
     '',
     '## sink',
     '',

@@ -7,3 +7,4 @@ export { startMariaDb, type MariaDbInstance, type MariaDbOptions } from './maria
 export { startZooKeeper, type ZooKeeperInstance } from './zookeeper.ts';
 export { launchChromium } from './chromium.ts';
 export { python, kcat, type RunResult } from './clients.ts';
+export { readTopics, type ReadRecord } from './topic-reader.ts';

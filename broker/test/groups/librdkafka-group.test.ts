@@ -22,3 +22,21 @@ describe('a librdkafka (python3-confluent-kafka) consumer group of 3 on 9 partit
     await runGroupScenario(broker, 'rd-orders', 'rd-group', (name) => new MemberProcess(DEBIAN_PYTHON, [MEMBER, broker.bootstrap, 'rd-group', 'rd-orders', name], name), members);
   });
 });
+
+describe('a librdkafka consumer group with cooperative-sticky assignment (incremental rebalancing)', () => {
+  let broker: BrokerInstance;
+  const members: MemberProcess[] = [];
+  before(async () => {
+    requirePythonModule('confluent_kafka', 'python3-confluent-kafka');
+    broker = await startBroker({ config: { 'group.initial.rebalance.delay.ms': 0 } });
+  });
+  after(async () => {
+    await Promise.all(members.map((member) => member.stop()));
+    await broker?.stop();
+  });
+
+  test('a member joining takes partitions from the others without them giving up the rest; nothing skipped, commits never go back', async () => {
+    const spawn = (name: string) => new MemberProcess(DEBIAN_PYTHON, [MEMBER, broker.bootstrap, 'coop-group', 'coop-orders', name, 'cooperative-sticky'], name);
+    await runGroupScenario(broker, 'coop-orders', 'coop-group', spawn, members, { incremental: true });
+  });
+});

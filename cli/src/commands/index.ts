@@ -81,6 +81,22 @@ export const commands: Command[] = [
   ),
   lazy('cdc status', "A running connector's binlog position, lag, rows/s and snapshot progress.", '[--status-url http://127.0.0.1:8083] [--output table|json]', () => import('./cdc-status.ts')),
   lazy(
+    'crawl worker',
+    'Run a crawl worker: fetches pages of every running crawl into crawl.pages / crawl.items / crawl.errors.',
+    '--redis redis://HOST:PORT [--concurrency N] [--bootstrap-server H:P] [--metrics-port P] [--extractor MODULE] [--chromium PATH] [--no-render] [--lock-duration-ms N] [--config FILE]',
+    async () => ({ run: async (args) => (await import('./crawl.ts')).run(['worker', ...args]) }),
+  ),
+  lazy(
+    'crawl start',
+    'Start a crawl (prints its id).',
+    '--redis URL --seed URL [--seed URL ...] [--allow-domain D ...] [--include RE ...] [--exclude RE ...] [--max-depth N] [--max-pages N] [--max-bytes N] [--max-body-bytes N] [--delay-ms N] [--host-concurrency N] [--timeout-ms N] [--max-attempts N] [--retry-delay-ms N] [--render never|auto|always] [--render-js RE ...] [--user-agent UA] [--ignore-robots] [--allow-private-addresses] [--id ID] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./crawl.ts')).run(['start', ...args]) }),
+  ),
+  lazy('crawl status', 'Queued / active / done / failed and pages/s per crawl.', '[--redis URL] [--crawl ID] [--output table|json]', async () => ({ run: async (args) => (await import('./crawl.ts')).run(['status', ...args]) })),
+  lazy('crawl pause', 'Pause a crawl (pages in hand finish).', '--crawl ID [--redis URL]', async () => ({ run: async (args) => (await import('./crawl.ts')).run(['pause', ...args]) })),
+  lazy('crawl resume', 'Resume a paused crawl.', '--crawl ID [--redis URL]', async () => ({ run: async (args) => (await import('./crawl.ts')).run(['resume', ...args]) })),
+  lazy('crawl cancel', 'Cancel a crawl: queued URLs are dropped.', '--crawl ID [--redis URL]', async () => ({ run: async (args) => (await import('./crawl.ts')).run(['cancel', ...args]) })),
+  lazy(
     'sink start',
     'Land topics as Parquet files, partitioned by dt/hour, exactly once (local directory or WebHDFS).',
     '--topics T1,T2 [--root file:///DIR | webhdfs://HOST:PORT[,HOST:PORT]/DIR] [--group G] [--instance-id ID] [--flush-size N] [--rotate-interval-ms MS] [--bootstrap-server H:P] [--config FILE]',

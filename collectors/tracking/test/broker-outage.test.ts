@@ -3,10 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { readTopics, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { startCollector, trackingConfig, type Collector, type EnrichedEvent, type HealthReport } from '../src/index.ts';
 import { trackEvent } from './support/events.ts';
-import { readTopics } from './support/topic-reader.ts';
 
 describe('collector while the broker is down', () => {
   let broker: BrokerInstance;

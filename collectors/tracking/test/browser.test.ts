@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { freePort, launchChromium, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { freePort, launchChromium, readTopics, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { snippet, startCollector, trackingConfig, type Collector, type EnrichedEvent } from '../src/index.ts';
-import { readTopics } from './support/topic-reader.ts';
 
 /**
  * The tracker in Debian's Chromium: a site on one origin embeds the snippet, the collector is on

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { readTopics, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { startCollector, trackingConfig, type BadRow, type Collector, type EnrichedEvent } from '../src/index.ts';
 import { trackEvent } from './support/events.ts';
-import { readTopics } from './support/topic-reader.ts';
 
 const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createLogger } from '@tributary/common';
+import type { PageRecord } from '@tributary/crawler';
 import { kcat, startBroker, type BrokerInstance } from '@tributary/testkit';
 import { describeLandedTable, hiveDdl, LocalFileSystem, queryLanded, sinkConfig, startSinkWorker } from '../src/index.ts';
 import { endOffsets, waitUntilCommitted, waitUntilLanded } from './support/landing.ts';
@@ -23,10 +24,11 @@ const cdcLines = [
   `{"id":2}\t{"before":null,"after":{"id":2,"big":-1,"amount":"-5.50","name":"Ann","note":"gift"},"source":${JSON.stringify(source(400))},"op":"c","ts_ms":1764000000800}`,
 ];
 
-const page = (i: number) => ({
-  crawlId: 'c1', url: `http://site.test/p${i}`, finalUrl: `http://site.test/p${i}`, redirects: [], status: 200, headers: { 'content-type': 'text/html' },
-  contentType: 'text/html', title: `Page ${i}`, text: `text ${i}`, outlinks: [`http://site.test/p${i + 1}`], depth: i, referrer: null,
-  fetchedAt: '2026-11-25T06:00:00.000Z', timings: { startedAt: 1764050400000, totalMs: 12 }, renderedWith: 'http', bodyBytes: 100 + i, bodyGzipBase64: 'H4sIAAAAAAAAA8tIzcnJBwCGphA2BQAAAA==', workerId: 'w1',
+const page = (i: number): PageRecord => ({
+  crawlId: 'c1', url: `http://site.test/p${i}`, requestedUrl: `http://site.test/p${i}`, finalUrl: `http://site.test/p${i}`, redirects: [], status: 200,
+  headers: { 'content-type': 'text/html' }, contentType: 'text/html', title: `Page ${i}`, text: `text ${i}`, outlinks: [`http://site.test/p${i + 1}`], depth: i, referrer: null,
+  fetchedAt: '2026-11-25T06:00:00.000Z', timings: { startedAt: 1764050400000, firstByteMs: 3, totalMs: 12, renderMs: null }, renderedWith: 'http',
+  bodyBytes: 100 + i, bodyEncoding: 'gzip+base64', body: 'H4sIAAAAAAAAA8tIzcnJBwCGphA2BQAAAA==', bodyOmitted: null, workerId: 'w1',
 });
 
 const trackingLines = [

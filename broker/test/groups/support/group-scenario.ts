@@ -12,7 +12,14 @@ const PARTITIONS = 9;
  * may be skipped and committed offsets may never go backwards. `spawnMember` starts a member
  * process of the client under test.
  */
-export async function runGroupScenario(broker: BrokerInstance, topic: string, group: string, spawnMember: (name: string) => MemberProcess, members: MemberProcess[]): Promise<void> {
+export async function runGroupScenario(
+  broker: BrokerInstance,
+  topic: string,
+  group: string,
+  spawnMember: (name: string) => MemberProcess,
+  members: MemberProcess[],
+  options: { incremental?: boolean } = {},
+): Promise<void> {
   const kafka = new Kafka({ clientId: 'group-scenario', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -60,8 +67,19 @@ export async function runGroupScenario(broker: BrokerInstance, topic: string, gr
     await waitFor(() => coversExactlyOnce(survivors, PARTITIONS), { what: "the killed member's partitions moving to the survivors", timeoutMs: 30_000 });
 
     await produce(3000);
+    const before = survivors.map((member) => ({ member, owned: [...member.assignment!], seen: member.events.length }));
     const current = [...survivors, start('m3-again')];
     await waitFor(() => coversExactlyOnce(current, PARTITIONS) && current.every((m) => (m.assignment?.length ?? 0) === 3), { what: 'the returning member rebalanced in', timeoutMs: 60_000 });
+    if (options.incremental) {
+      // Incremental cooperative rebalancing: a survivor gives up only what moves to the newcomer
+      // and keeps consuming the rest throughout.
+      for (const { member, owned, seen } of before) {
+        const revoked = member.events.slice(seen).flatMap((event) => event.revoked ?? []);
+        const kept = owned.filter((partition) => member.assignment!.includes(partition));
+        assert.deepEqual(revoked.filter((partition) => kept.includes(partition)), [], `${member.name} kept ${kept.join(',')} and must not have had them revoked (revoked ${revoked.join(',')})`);
+        assert.ok(kept.length >= 3, `${member.name} keeps at least 3 of its ${owned.length} partitions (kept ${kept.join(',')})`);
+      }
+    }
     await produce(3000);
 
     const consumed = () => {

@@ -1,6 +1,9 @@
 """One consumer group member on librdkafka (python3-confluent-kafka), in its own process so a test
-can kill -9 it. Prints JSON lines: {"assigned": [...]} after each rebalance, {"p", "o", "v"} per
-record. Offsets are committed synchronously after each processed batch (the safe order)."""
+can kill -9 it. Prints JSON lines: {"assigned": [...]} (everything owned) after each assignment,
+{"revoked": [...]} for each revocation, {"p", "o", "v"} per record. Offsets are committed
+synchronously after each processed batch (the safe order). The optional fifth argument is the
+assignment strategy (default range; cooperative-sticky for incremental rebalancing, where
+librdkafka hands over only the partitions that move)."""
 import json
 import signal
 import sys
@@ -8,6 +11,7 @@ import sys
 from confluent_kafka import Consumer
 
 bootstrap, group, topic, name = sys.argv[1:5]
+strategy = sys.argv[5] if len(sys.argv) > 5 else 'range'
 consumer = Consumer({
     'bootstrap.servers': bootstrap,
     'group.id': group,
@@ -16,7 +20,7 @@ consumer = Consumer({
     'auto.offset.reset': 'earliest',
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 500,
-    'partition.assignment.strategy': 'range',
+    'partition.assignment.strategy': strategy,
 })
 owned = set()
 
@@ -27,13 +31,15 @@ def emit(value):
 
 
 def on_assign(_consumer, partitions):
-    owned.clear()
+    # Eager strategies revoke everything first, so this is the whole assignment; cooperative
+    # ones pass only the partitions added.
     owned.update(p.partition for p in partitions)
     emit({'assigned': sorted(owned)})
 
 
 def on_revoke(_consumer, partitions):
     owned.difference_update(p.partition for p in partitions)
+    emit({'revoked': sorted(p.partition for p in partitions)})
 
 
 running = True

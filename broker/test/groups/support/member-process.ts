@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 
 export interface MemberEvent {
   assigned?: number[];
+  revoked?: number[];
   p?: number;
   o?: number;
   v?: string;

@@ -1,46 +1,57 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { keys } from './keys.ts';
 
 /**
- * Politeness across every worker of every machine: one request at a time per host and a minimum
- * delay between requests, decided atomically in Redis so two workers can never both pass.
+ * Politeness across every worker of every machine: at most `limit` requests in flight per host
+ * and a minimum pause after each, decided atomically in Redis so two workers can never both pass.
+ * Holders are a sorted set scored by expiry, so a worker killed mid-request blocks its host only
+ * until its hold expires.
  */
 const ACQUIRE = `
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local lockTtl = redis.call('PTTL', KEYS[1])
-if lockTtl > 0 then return lockTtl end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
 local nextAt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if nextAt > nowMs then return nextAt - nowMs end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1000)
 return 0
 `;
 
 const RELEASE = `
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('ZREM', KEYS[1], ARGV[1])
 local delay = tonumber(ARGV[2])
-redis.call('SET', KEYS[2], nowMs + delay, 'PX', delay + 60000)
+if delay > 0 then redis.call('SET', KEYS[2], nowMs + delay, 'PX', delay + 1000) end
 return 1
 `;
 
+/** How long to wait before asking again while the host is busy: requests here are short. */
+const BUSY_POLL_MS = 3;
+
+export interface HostHold {
+  release(delayMs: number): Promise<void>;
+}
+
 export class HostGate {
-  constructor(
-    private readonly redis: Redis,
-    private readonly holder: string,
-    /** A worker that dies holding the lock blocks its host only this long. */
-    private readonly lockTtlMs = 120_000,
-  ) {}
+  constructor(private readonly redis: Redis) {}
 
-  /** 0 when this worker may request the host now (it then holds it), else milliseconds to wait. */
-  async tryAcquire(host: string): Promise<number> {
-    const wait = (await this.redis.eval(ACQUIRE, 2, keys.hostLock(host), keys.hostNext(host), this.holder, String(this.lockTtlMs))) as number;
-    return Number(wait);
-  }
-
-  /** Frees the host; the next request to it may start after delayMs. */
-  async release(host: string, delayMs: number): Promise<void> {
-    await this.redis.eval(RELEASE, 2, keys.hostLock(host), keys.hostNext(host), this.holder, String(Math.max(0, delayMs)));
+  /**
+   * A hold on the host when one is free now, else how long to wait before asking again.
+   * holdMs bounds how long a dead holder keeps the host.
+   */
+  async tryAcquire(host: string, limit: number, holdMs: number): Promise<HostHold | number> {
+    const token = randomUUID();
+    const answer = Number(await this.redis.eval(ACQUIRE, 2, keys.hostActive(host), keys.hostNext(host), token, String(holdMs), String(limit)));
+    if (answer === -1) return BUSY_POLL_MS + Math.floor(Math.random() * BUSY_POLL_MS);
+    if (answer > 0) return answer;
+    return {
+      release: async (delayMs: number) => {
+        await this.redis.eval(RELEASE, 2, keys.hostActive(host), keys.hostNext(host), token, String(Math.max(0, Math.round(delayMs))));
+      },
+    };
   }
 }

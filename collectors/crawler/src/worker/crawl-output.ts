@@ -1,12 +1,14 @@
-import type { CrawlErrorRecord, PageRecord } from './page-record.ts';
+import type { CrawlErrorRecord, ItemRecord, PageRecord } from './page-record.ts';
 
 export const TOPICS = { pages: 'crawl.pages', items: 'crawl.items', errors: 'crawl.errors' } as const;
 
-/** Where a worker's results go: the broker in production (kafka-output.ts), anything in tests. */
+/** Where a worker's results go; every method resolves once the broker acknowledged the records. */
 export interface CrawlOutput {
   page(record: PageRecord): Promise<void>;
-  error(record: CrawlErrorRecord): Promise<void>;
-  items(sourceUrl: string, crawlId: string, items: unknown[]): Promise<void>;
+  errors(records: CrawlErrorRecord[]): Promise<void>;
+  items(records: ItemRecord[]): Promise<void>;
+  /** The page record keyed `url` of crawl `crawlId` written at or after `since`, if the broker has one. */
+  findPage(crawlId: string, url: string, since: number): Promise<PageRecord | null>;
   close(): Promise<void>;
 }
 
@@ -14,9 +16,13 @@ export interface CrawlOutput {
 export type Extractor = (page: PageRecord & { html: string }) => unknown[] | Promise<unknown[]>;
 
 export async function loadExtractor(modulePath: string): Promise<Extractor> {
-  const loaded = (await import(modulePath)) as { default?: unknown };
-  if (typeof loaded.default !== 'function') {
+  const { pathToFileURL } = await import('node:url');
+  const { resolve } = await import('node:path');
+  const specifier = modulePath.startsWith('.') || modulePath.startsWith('/') ? pathToFileURL(resolve(modulePath)).href : modulePath;
+  const loaded = (await import(specifier)) as { default?: unknown; extract?: unknown };
+  const extractor = loaded.default ?? loaded.extract;
+  if (typeof extractor !== 'function') {
     throw new Error(`extractor ${modulePath} must export a default function (page) => records[]`);
   }
-  return loaded.default as Extractor;
+  return extractor as Extractor;
 }

@@ -1,9 +1,10 @@
 import { fieldMapper } from './field-mapper.ts';
 
-/** crawl.pages rows, one per fetched page; the gzip'd body stays base64 text as the crawler wrote it. */
+/** crawl.pages rows, one per fetched page; the body stays as the crawler wrote it (body_encoding says how). */
 export const crawlPagesMapper = fieldMapper('crawl-pages', [
   { name: 'crawl_id', type: 'string', path: 'crawlId' },
   { name: 'url', type: 'string' },
+  { name: 'requested_url', type: 'string', path: 'requestedUrl' },
   { name: 'final_url', type: 'string', path: 'finalUrl' },
   { name: 'status', type: 'int32' },
   { name: 'content_type', type: 'string', path: 'contentType' },
@@ -15,7 +16,9 @@ export const crawlPagesMapper = fieldMapper('crawl-pages', [
   { name: 'fetched_at', type: 'timestamp', path: 'fetchedAt' },
   { name: 'rendered_with', type: 'string', path: 'renderedWith' },
   { name: 'body_bytes', type: 'int64', path: 'bodyBytes' },
-  { name: 'body_gzip_base64', type: 'string', path: 'bodyGzipBase64' },
+  { name: 'body_encoding', type: 'string', path: 'bodyEncoding' },
+  { name: 'body', type: 'string' },
+  { name: 'body_omitted', type: 'string', path: 'bodyOmitted' },
   { name: 'headers', type: 'json' },
   { name: 'redirects', type: 'json' },
   { name: 'timings', type: 'json' },
