@@ -99,7 +99,7 @@ export const commands: Command[] = [
   lazy(
     'sink start',
     'Land topics as Parquet files, partitioned by dt/hour, exactly once (local directory or WebHDFS).',
-    '--topics T1,T2 [--root file:///DIR | webhdfs://HOST:PORT[,HOST:PORT]/DIR] [--group G] [--instance-id ID] [--flush-size N] [--rotate-interval-ms MS] [--bootstrap-server H:P] [--config FILE]',
+    '--topics T1,T2 [--root file:///DIR | webhdfs://HOST:PORT[,HOST:PORT]/DIR] [--group G] [--instance-id ID] [--flush-size N] [--rotate-interval-ms MS] [--timestamp-field PATH] [--timezone TZ] [--compression SNAPPY|GZIP|UNCOMPRESSED] [--schemas-file FILE] [--metrics-port 8084] [--bootstrap-server H:P] [--config FILE]',
     () => import('./sink-start.ts'),
   ),
   lazy('sink hive-ddl', 'Print CREATE EXTERNAL TABLE and ADD PARTITION statements for every landed topic.', '[--root file:///DIR | webhdfs://...] [--topics T1,T2] [--location-prefix URI] [--config FILE]', () => import('./sink-hive-ddl.ts')),

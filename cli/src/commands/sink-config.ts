@@ -15,6 +15,7 @@ export const SINK_FLAGS: Record<string, string> = {
   timezone: 'timezone',
   compression: 'compression',
   'schemas-file': 'schemas.file',
+  'metrics-port': 'metrics.port',
 };
 
 /** Resolves the sink section: flag > TRIBUTARY_SINK_* > config file > default. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@tributary/common';
-import { startSinkWorker } from '@tributary/hdfs-sink';
+import { serveMetrics, startSinkWorker } from '@tributary/hdfs-sink';
 import { UsageError } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
 import { loadSinkConfig, SINK_FLAGS } from './sink-config.ts';
@@ -12,11 +12,14 @@ export async function run(args: string[]): Promise<number> {
   if (config.topics.length === 0) throw new UsageError('name the topics to land: --topics tracking.events,crawl.pages (or sink.topics in --config)');
   const log = createLogger('sink');
   const worker = await startSinkWorker(config, { log });
+  const metrics = await serveMetrics(worker.metrics.registry, config.metricsPort);
+  log.info({ port: metrics.port }, 'metrics on http://127.0.0.1:%d/metrics', metrics.port);
   let stopping = false;
   const stopped = onShutdownSignal(async (signal) => {
     stopping = true;
     log.info({ signal }, 'stopping sink worker');
     await worker.close();
+    await metrics.close();
   });
   try {
     await worker.done;

@@ -156,8 +156,8 @@ describe('tracking collector against a broker', () => {
     const health = await fetch(`${collector.url}/health`);
     assert.deepEqual(await health.json(), { status: 'ok', broker: 'reachable', spool: { events: 0, bytes: 0 } });
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();
-    assert.match(metrics, /tracking_events_accepted_total \d+/);
-    assert.match(metrics, /tracking_broker_reachable 1/);
+    assert.match(metrics, /tributary_tracking_events_accepted_total \d+/);
+    assert.match(metrics, /tributary_tracking_broker_reachable 1/);
     const demo = await fetch(`${collector.url}/demo`);
     assert.match(await demo.text(), /tributary\('init'/);
   });

@@ -19,6 +19,7 @@ export const sinkSchema = {
   'row.group.size': { type: 'int', default: 10000, min: 1, doc: 'Rows per Parquet row group (the rows a file keeps in memory before writing them).' },
   'schemas.file': { type: 'string', default: null, doc: 'YAML or JSON file declaring columns for topics whose schema the sink cannot derive (see docs/hdfs-sink.md).' },
   'staging.dir': { type: 'string', default: null, doc: 'Local directory where Parquet files are built before upload to WebHDFS (default: the OS temp directory).' },
+  'metrics.port': { type: 'int', default: 8084, min: 0, max: 65535, doc: 'HTTP port of /metrics and /health for `tributary sink start` (0 picks a free port).' },
   'dlq.suffix': { type: 'string', default: '.sink-dlq', doc: 'Records that cannot be written go to <topic><suffix> with the reason in a header.' },
 } satisfies SectionSchema;
 
@@ -42,6 +43,7 @@ export interface SinkConfig {
   schemasFile: string | null;
   stagingDir: string | null;
   dlqSuffix: string;
+  metricsPort: number;
 }
 
 export function sinkConfigFrom(values: SectionValues): SinkConfig {
@@ -79,6 +81,7 @@ export function sinkConfigFrom(values: SectionValues): SinkConfig {
     schemasFile: values['schemas.file'] as string | null,
     stagingDir: values['staging.dir'] as string | null,
     dlqSuffix: str('dlq.suffix'),
+    metricsPort: num('metrics.port'),
   };
 }
 

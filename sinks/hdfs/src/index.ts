@@ -9,3 +9,4 @@ export { parseCommittedFileName, committedFileName } from './layout/file-names.t
 export { describeLandedTable, landedTopics, parquetColumns, type LandedTable } from './query/landed-tables.ts';
 export { hiveDdl, hiveTableName } from './query/hive-ddl.ts';
 export { queryLanded, type QueryResult } from './query/duckdb-query.ts';
+export { createSinkMetrics, serveMetrics, type SinkMetrics } from './metrics.ts';

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '@tributary/common';
 import { createConsumer } from '@tributary/common/kafka';
 import type { SinkConfig } from './config.ts';
 import { DeadLetters } from './dead-letters.ts';
+import { createSinkMetrics, type SinkMetrics } from './metrics.ts';
 import type { SinkFileSystem } from './fs/file-system.ts';
 import { openFileSystem } from './fs/open-file-system.ts';
 import { TimePartitioner } from './layout/time-partitioner.ts';
@@ -26,6 +27,7 @@ export interface SinkStats {
 
 export interface SinkWorker {
   readonly stats: SinkStats;
+  readonly metrics: SinkMetrics;
   /** Resolves when the worker stops: after close(), or with the error that stopped it. */
   readonly done: Promise<void>;
   /** Commits what is written, commits its offsets, and leaves the group. */
@@ -52,6 +54,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   const writers = new Map<string, TopicPartitionWriter>();
   const lastMessage = new Map<string, Message>();
   const stats: SinkStats = { recordsLanded: 0, filesCommitted: 0, deadLettered: 0, skipped: 0 };
+  const metrics = createSinkMetrics();
   let generation: number | null = null;
   let rebalancing = false;
   let chain: Promise<void> = Promise.resolve();
@@ -112,6 +115,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     const unit = await writer.commit();
     if (!unit) return;
     stats.filesCommitted += unit.files.length;
+    metrics.files.inc({ topic: writer.topic }, unit.files.length);
     const key = `${writer.topic}:${writer.partition}`;
     const message = lastMessage.get(key);
     lastMessage.delete(key);
@@ -146,6 +150,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
         mapped.row.kafka_timestamp = Number(record.timestamp);
         await writer.write(record.offset, timeDir, mapped.schema, mapped.row, (record.value?.length ?? 0) + (record.key?.length ?? 0));
         stats.recordsLanded++;
+        metrics.landed.inc({ topic: record.topic });
       }
     } catch (error) {
       // parquetjs checks a row completely before buffering it, so a refused row leaves the file intact.
@@ -153,6 +158,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
       if (!refused) throw error;
       await deadLetters.send(record, (error as Error).message);
       stats.deadLettered++;
+      metrics.deadLetters.inc({ topic: record.topic });
       writer.skip(record.offset);
     }
     if (writer.shouldCommit(Date.now())) await commitWriter(writer);
@@ -187,6 +193,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
 
   return {
     stats,
+    metrics,
     done,
     async close() {
       closing = true;

@@ -32,7 +32,7 @@ describe('kill -9 of the sink while it lands', () => {
     // for the dead incarnation's session to expire.
     const args = [
       CLI, 'sink', 'start', '--topics', TOPIC, '--root', `file://${root}`, '--bootstrap-server', broker.bootstrap,
-      '--flush-size', '4000', '--rotate-interval-ms', '1000', '--timestamp-field', 'timestamp', '--instance-id', 'sink-under-test',
+      '--flush-size', '4000', '--rotate-interval-ms', '1000', '--timestamp-field', 'timestamp', '--instance-id', 'sink-under-test', '--metrics-port', '0',
     ];
     const start = (n: number) => new ManagedProcess(process.execPath, args, join(dir, `sink-${n}.log`), { env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'info' } });
     let landedFiles = 0;
