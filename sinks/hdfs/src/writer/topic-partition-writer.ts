@@ -36,7 +36,9 @@ export interface CommittedUnit {
  * names are what a restarted sink reads to know where landing stopped.
  */
 export class TopicPartitionWriter {
-  readonly #files = new Map<string, OpenFile>();
+  /** Open files by time directory, then by schema (schemas are shared objects, so identity works). */
+  readonly #files = new Map<string, Map<TableSchema, OpenFile>>();
+  #openCount = 0;
   #unitRecords = 0;
   #unitBytes = 0;
   #unitStartedAt: number | null = null;
@@ -53,21 +55,17 @@ export class TopicPartitionWriter {
     private readonly log: Logger,
   ) {}
 
-  get pendingRecords(): number {
-    return this.#unitRecords;
-  }
-
-  /** Records in the open files of this partition. */
-  get openFiles(): number {
-    return this.#files.size;
-  }
-
   async write(offset: bigint, timeDir: string, schema: TableSchema, row: Record<string, unknown>, bytes: number): Promise<void> {
-    const key = `${timeDir}|${schema.signature}`;
-    let file = this.#files.get(key);
+    let byschema = this.#files.get(timeDir);
+    if (!byschema) {
+      byschema = new Map();
+      this.#files.set(timeDir, byschema);
+    }
+    let file = byschema.get(schema);
     if (!file) {
       file = await this.#open(timeDir, schema, offset);
-      this.#files.set(key, file);
+      byschema.set(schema, file);
+      this.#openCount++;
     }
     await file.parquet.append(row);
     file.endOffset = offset;
@@ -81,7 +79,7 @@ export class TopicPartitionWriter {
 
   /** True when a new time directory or schema would exceed max.open.files. */
   wouldOpenTooMany(timeDir: string, schema: TableSchema): boolean {
-    return !this.#files.has(`${timeDir}|${schema.signature}`) && this.#files.size >= this.settings.maxOpenFiles;
+    return this.#openCount >= this.settings.maxOpenFiles && this.#files.get(timeDir)?.get(schema) === undefined;
   }
 
   shouldCommit(now: number): boolean {
@@ -99,7 +97,7 @@ export class TopicPartitionWriter {
    */
   async commit(): Promise<CommittedUnit | null> {
     if (this.#lastHandled === null) return null;
-    const files = [...this.#files.values()];
+    const files = this.#allFiles();
     const renames: CommitIntent['renames'] = [];
     for (const file of files) {
       await file.parquet.close();
@@ -118,22 +116,27 @@ export class TopicPartitionWriter {
     if (intentPath) await this.fs.delete(intentPath);
     const unit: CommittedUnit = { files: renames.map((r) => r.to), records: this.#unitRecords, nextOffset: this.#lastHandled + 1n };
     this.landedUpTo = unit.nextOffset;
-    this.#files.clear();
-    this.#unitRecords = 0;
-    this.#unitBytes = 0;
-    this.#unitStartedAt = null;
-    this.#lastHandled = null;
+    this.#reset();
     this.log.debug({ topic: this.topic, partition: this.partition, files: unit.files.length, records: unit.records, nextOffset: unit.nextOffset.toString() }, 'committed files');
     return unit;
   }
 
   /** Drops the uncommitted files: their records will be consumed again from the committed offset. */
   async abort(): Promise<void> {
-    for (const file of this.#files.values()) {
+    for (const file of this.#allFiles()) {
       await file.parquet.abort();
       if (this.fs.localPath(file.tempPath) === null) await this.fs.delete(file.tempPath).catch(() => false);
     }
+    this.#reset();
+  }
+
+  #allFiles(): OpenFile[] {
+    return [...this.#files.values()].flatMap((byschema) => [...byschema.values()]);
+  }
+
+  #reset(): void {
     this.#files.clear();
+    this.#openCount = 0;
     this.#unitRecords = 0;
     this.#unitBytes = 0;
     this.#unitStartedAt = null;
