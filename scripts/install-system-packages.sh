@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests and benchmarks need. Idempotent: packages already
-# present are skipped, so a second run does no network work.
+# Installs the Debian packages the tests need; with --bench, also the peers the benchmarks
+# measure against. Idempotent: packages already present are skipped, so a second run does no
+# network work.
 set -euo pipefail
 packages=(
   kcat                    # librdkafka 2.0.2 command line client (compatibility tests)
@@ -12,6 +13,13 @@ packages=(
   redis-server            # crawler frontier tests
   chromium                # tracker and crawler browser tests
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(
+    python3-scrapy        # the crawler benchmark's peer (Scrapy)
+    nginx                 # the tracking benchmark's peer
+    nats-server redis-server  # the broker benchmark's peers
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
