@@ -27,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
   const config = cdcConfigFrom(loadCdcSection({ file: values.config, flags }));
   const log = createLogger('cdc');
   const connector = new CdcConnector(config, log);
-  const status = await startStatusServer(config.statusPort, '127.0.0.1', () => connector.currentStatus());
+  const status = await startStatusServer(config.statusPort, '0.0.0.0', () => connector.currentStatus());
   log.info({ statusPort: status.port, server: config.serverName }, 'status on http://127.0.0.1:%d/status', status.port);
   try {
     await connector.start();

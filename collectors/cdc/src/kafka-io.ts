@@ -27,11 +27,9 @@ export class KafkaIo {
 
   constructor(bootstrap: string[], clientId: string) {
     const base = { clientId, bootstrapBrokers: bootstrap, retries: 10, retryDelay: 250, timeout: 15_000 };
-    // acks=all, and one request in flight at a time (send() is awaited), which keeps order. Not
-    // idempotent: the Tributary broker hands a restarted producer the same producer id with a
-    // fresh sequence, which it then rejects; a retried request may double a batch, and those
-    // doubles carry the same source position as the originals.
-    this.producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: false, autocreateTopics: true });
+    // acks=all and idempotent, with one request in flight at a time (send() is awaited), which
+    // keeps order: a retried request is written once.
+    this.producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: true });
     this.admin = new Admin(base);
     this.reader = new Consumer({ ...base, groupId: `${clientId}-reader` });
   }

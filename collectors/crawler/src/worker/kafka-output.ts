@@ -14,14 +14,11 @@ const FETCH_BYTES = 8 * 1024 * 1024;
 type Reader = ReturnType<typeof createConsumer>;
 
 /**
- * acks=all, but neither idempotence nor client retries. Tributary's broker answers every
- * InitProducerId that @platformatic/kafka sends (producerId 0, epoch 0) with producer id 0, so
- * all idempotent producers share one id: concurrent workers then get OUT_OF_ORDER_SEQUENCE or,
- * worse, have records dropped as "duplicates". Without client retries a request is appended
- * once or not at all, and a failed send is settled by the next attempt's read-back (findPage),
- * which is what makes a page land exactly once anyway.
+ * acks=all and idempotent: a request the client retries is appended once. A send that fails for
+ * good may still have landed; the next attempt's read-back (findPage) settles it, which is what
+ * makes a page land exactly once.
  */
-const PRODUCER_SETTINGS = { acks: 'all', idempotent: false, retries: 0 } as const;
+const PRODUCER_SETTINGS = { acks: 'all', idempotent: true } as const;
 
 /**
  * crawl.pages, crawl.errors and crawl.items through the project's producer (acks=all): a send
