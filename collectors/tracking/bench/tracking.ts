@@ -282,11 +282,21 @@ const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').s
 
 const cpu = (name: string, seconds: number, wall: number) => `${name} ${((100 * seconds) / wall).toFixed(0)}%`;
 
-/** Runs whose load generator had a core to itself no longer: their figure is a floor, not the server's ceiling. */
-function bottlenecks(runs: Array<[string, Load]>): string[] {
+/**
+ * Which side limited each run: a load generator on a full core makes the figure a floor; a server
+ * below a full core with an idle generator was waiting (for the broker, in the collector's case).
+ */
+function bottlenecks(runs: Array<[string, Load]>, connections: number): string[] {
+  const notes: string[] = [];
   const saturated = runs.filter(([, load]) => load.clientCpuSeconds / load.seconds > 0.9).map(([name]) => name);
-  if (saturated.length === 0) return [];
-  return [`The load generator used a full core in the ${saturated.join(', ')} run${saturated.length > 1 ? 's' : ''}: that figure is what one autocannon process could send, a floor of what the server can take, not its ceiling.`];
+  if (saturated.length > 0) {
+    notes.push(`The load generator used a full core in the ${saturated.join(', ')} run${saturated.length > 1 ? 's' : ''}: that figure is what one autocannon process could send, a floor of what the server can take, not its ceiling.`);
+  }
+  for (const [name, load] of runs) {
+    if (!name.startsWith('collector') || load.serverCpuSeconds / load.seconds > 0.9 || load.clientCpuSeconds / load.seconds > 0.9) continue;
+    notes.push(`In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated: each request waits for linger.ms and the broker's acks=all answer before it is answered (p50 ${load.p50Ms.toFixed(1)} ms), so the rate was bounded by ${connections} connections / latency (Little's law) rather than by CPU.`);
+  }
+  return notes;
 }
 
 // ---- the run ------------------------------------------------------------------------------------
@@ -367,7 +377,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         `nginx ${nginxWorkers === 1 ? 'with one worker process' : `with ${nginxWorkers} worker processes`} serves the collector's 43-byte GIF from a file (open_file_cache) with the same no-cache headers and writes each request to an access log (combined format, unbuffered, no fsync): the classic pixel server, whose log is shipped to the pipeline later. It validates, enriches and forwards nothing, so it is a ceiling for answering pixels, not a like-for-like peer; it has no equivalent of the batch endpoint.`,
         `Pixel check: ${p.ok.toLocaleString('en-US')} GIFs answered in the measured run, ${pixelAccepted.toLocaleString('en-US')} events accepted by the collector (requests in flight when the load stopped finish afterwards), ${pixelInBroker.toLocaleString('en-US')} records found in ${EVENTS_TOPIC} by reading it back with kcat: ${pixelComplete ? 'as many records as accepted events, and at least one per GIF' : 'MISMATCH, see the figures'}. nginx logged ${nginxLogged.toLocaleString('en-US')} lines for ${n.ok.toLocaleString('en-US')} GIFs.`,
         `Batch check: ${(b.ok * batchEvents).toLocaleString('en-US')} events in answered requests, ${batchAccepted.toLocaleString('en-US')} accepted, ${batchInBroker.toLocaleString('en-US')} records in ${EVENTS_TOPIC}${batchComplete ? '' : ' (MISMATCH)'}; ${bad} bad rows in ${BAD_TOPIC}, ${duplicates} duplicates dropped, ${spooled.spool.events} events left in the spool.`,
-        ...bottlenecks([['collector pixel', p], ['nginx pixel', n], ['collector batch', b]]),
+        ...bottlenecks([['collector pixel', p], ['nginx pixel', n], ['collector batch', b]], connections),
         `CPU during the pixel runs: ${cpu('collector', p.serverCpuSeconds, p.seconds)}, ${cpu('broker', p.brokerCpuSeconds, p.seconds)}, ${cpu('autocannon', p.clientCpuSeconds, p.seconds)}; ${cpu('nginx', n.serverCpuSeconds, n.seconds)}, ${cpu('autocannon', n.clientCpuSeconds, n.seconds)}. During the batch run: ${cpu('collector', b.serverCpuSeconds, b.seconds)}, ${cpu('broker', b.brokerCpuSeconds, b.seconds)}, ${cpu('autocannon', b.clientCpuSeconds, b.seconds)}. 100% is one core; a side near 100% is the bottleneck of that run.`,
       ],
     };
