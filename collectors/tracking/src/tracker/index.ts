@@ -72,8 +72,9 @@ function start(config: TrackerConfig): Api {
   let lastUrl = location.href;
   let referrer = document.referrer;
 
+  // Kept in memory as well: where storage is blocked, a withdrawal must still hold on this page.
+  let consent = readStorage(CONSENT);
   const blocked = () => {
-    const consent = readStorage(CONSENT);
     return consent === '0' || (config.requireConsent && consent !== '1') || (config.respectDoNotTrack && privacySignal());
   };
 
@@ -113,7 +114,8 @@ function start(config: TrackerConfig): Api {
       emit('identify', { traits: { ...(traits as object) } });
     },
     consent: (granted) => {
-      writeStorage(CONSENT, granted ? '1' : '0');
+      consent = granted ? '1' : '0';
+      writeStorage(CONSENT, consent);
       if (!granted) {
         transport.clear();
         identity.reset();
