@@ -23,6 +23,7 @@ import { Purgatory } from './server/purgatory.ts';
 import { createRequestProcessor } from './server/request-processor.ts';
 import { SocketServer } from './server/socket-server.ts';
 import type { FastifyInstance } from 'fastify';
+import { consolePlugin } from './console/index.ts';
 
 export interface BrokerOptions {
   log: Logger;
@@ -75,6 +76,7 @@ export class Broker {
 
   private static async startLocked(config: BrokerConfig, options: BrokerOptions, lock: DataDirLock): Promise<Broker> {
     const log = options.log;
+    const startedAt = Date.now();
     const apiNames = new Map(Object.entries(apiMessageVersions).map(([key, value]) => [Number(key), value.name]));
     const metrics = new BrokerMetrics(apiNames);
     const baseLogConfig: LogConfig = logConfigFromKafkaProps(effectiveTopicConfig({}, config.topicDefaults));
@@ -194,6 +196,22 @@ export class Broker {
         }
       },
     );
+    if (config.consoleEnable) {
+      await admin.register(consolePlugin, {
+        sources: {
+          brokerId: config.brokerId,
+          host: config.advertisedHost,
+          port,
+          metadata,
+          replicaManager,
+          groupCoordinator,
+          metrics,
+          connections: () => socketServer.connectionCount,
+        },
+        collectors: config.consoleCollectors,
+        startedAt,
+      });
+    }
     await admin.listen({ port: config.adminPort, host: config.adminHost });
     const adminAddress = admin.server.address();
     const adminPort = typeof adminAddress === 'object' && adminAddress ? adminAddress.port : config.adminPort;

@@ -42,6 +42,8 @@ export const brokerSchema = {
   'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 0, doc: 'Smallest session.timeout.ms a consumer may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1800000, min: 0, doc: 'Largest session.timeout.ms a consumer may ask for.' },
   'shutdown.timeout.ms': { type: 'int', default: 10000, min: 0, doc: 'How long a graceful shutdown waits for in-flight requests.' },
+  'console.enable': { type: 'boolean', default: true, doc: 'Serve the read-only web console (/ and /api/console/...) on the admin port.' },
+  'console.collectors': { type: 'list', default: [], doc: 'Status endpoints the console shows, as NAME=URL entries (e.g. tracking=http://127.0.0.1:8080/health); credentials in URLs are never displayed.' },
 } satisfies SectionSchema;
 
 export type BrokerSettingKey = keyof typeof brokerSchema;
@@ -73,6 +75,10 @@ export interface BrokerConfig {
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** Serve the web console on the admin port. */
+  consoleEnable: boolean;
+  /** NAME=URL entries of collector status endpoints the console fetches. */
+  consoleCollectors: string[];
   /** Topic-level defaults under Kafka's topic config names (segment.bytes, retention.ms, ...). */
   topicDefaults: Record<string, string>;
 }
@@ -110,6 +116,8 @@ export function brokerConfigFrom(values: SectionValues): BrokerConfig {
     groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
     shutdownTimeoutMs: num('shutdown.timeout.ms'),
+    consoleEnable: values['console.enable'] as boolean,
+    consoleCollectors: values['console.collectors'] as string[],
     topicDefaults: {
       'segment.bytes': topicNumber('log.segment.bytes'),
       'segment.ms': topicNumber('log.roll.ms'),

@@ -7,6 +7,9 @@ import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { CONFIG_SOURCE, RESOURCE_TYPE } from './config-source.ts';
 
+/** Broker settings that may hold credentials (console.collectors URLs may carry user:password@). */
+const SENSITIVE_BROKER_SETTINGS = new Set(['console.collectors']);
+
 interface DescribeConfigsRequest {
   resources: Array<{ resourceType: number; resourceName: string; configurationKeys: string[] | null }>;
   includeSynonyms: boolean;
@@ -67,11 +70,12 @@ export function describeConfigsHandler(services: BrokerServices): ApiHandler {
             .filter(([name]) => wanted(name))
             .map(([name, value]) => ({
               name,
-              value: value.value,
+              // As Kafka does for password settings: sensitive values are never sent to clients.
+              value: SENSITIVE_BROKER_SETTINGS.has(name) ? null : value.value,
               readOnly: !value.dynamic && !isDynamicCapable(name),
               isDefault: value.isDefault && !value.dynamic,
               configSource: value.dynamic ? CONFIG_SOURCE.dynamicDefaultBroker : value.isDefault ? CONFIG_SOURCE.default : CONFIG_SOURCE.broker,
-              isSensitive: false,
+              isSensitive: SENSITIVE_BROKER_SETTINGS.has(name),
               synonyms: [],
               configType: CONFIG_TYPE.string,
               documentation: request.includeDocumentation ? value.doc : null,

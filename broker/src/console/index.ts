@@ -1,0 +1,2 @@
+export { consolePlugin } from './plugin.ts';
+export type { ConsoleOptions, ConsoleSources } from './types.ts';
