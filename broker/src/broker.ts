@@ -6,7 +6,7 @@ import { logConfigFromKafkaProps, type LogConfig } from './log/log-config.ts';
 import { LocalMetadataStore } from './metadata/local-metadata-store.ts';
 import type { MetadataStore } from './metadata/types.ts';
 import { effectiveTopicConfig } from './metadata/topic-configs.ts';
-import { apiMessageVersions } from './protocol/index.ts';
+import { ApiKey, apiMessageVersions } from './protocol/index.ts';
 import { ReplicaManager } from './replication/replica-manager.ts';
 import { AdminManager } from './server/admin-manager.ts';
 import { createAdminServer } from './server/admin-http.ts';
@@ -24,6 +24,11 @@ import { createRequestProcessor } from './server/request-processor.ts';
 import { SocketServer } from './server/socket-server.ts';
 import type { FastifyInstance } from 'fastify';
 import { consolePlugin } from './console/index.ts';
+import { ZkClient } from './zookeeper/zk-client.ts';
+import { ZkMetadataStore } from './metadata/zk-metadata-store.ts';
+import { KafkaController } from './controller/kafka-controller.ts';
+import { BrokerClient } from './replication/broker-client.ts';
+import type { Partition } from './replication/partition.ts';
 
 export interface BrokerOptions {
   log: Logger;
@@ -51,6 +56,7 @@ export class Broker {
       admin: FastifyInstance;
       purgatories: Purgatory[];
       services: BrokerServices;
+      controller: KafkaController | null;
     },
     private readonly log: Logger,
   ) {}
@@ -60,9 +66,6 @@ export class Broker {
   }
 
   static async start(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
-    if (config.zookeeperConnect) {
-      throw new Error('zookeeper.connect is set, but ZooKeeper-based clusters are not available in this version yet: unset it to run a single-node broker on the local metadata store');
-    }
     const dataDir = resolve(config.dataDir);
     mkdirSync(dataDir, { recursive: true });
     const lock = DataDirLock.acquire(dataDir);
@@ -82,14 +85,24 @@ export class Broker {
     const baseLogConfig: LogConfig = logConfigFromKafkaProps(effectiveTopicConfig({}, config.topicDefaults));
     const logManager = LogManager.open(config.dataDir, baseLogConfig, { retentionCheckIntervalMs: config.retentionCheckIntervalMs, log });
 
-    const self = { brokerId: config.brokerId, host: config.advertisedHost, port: config.port, rack: null };
-    const metadata = LocalMetadataStore.open(join(config.dataDir, 'metadata'), self, config.clusterId);
+    const self = { brokerId: config.brokerId, host: config.advertisedHost, port: config.port, rack: config.rack };
+    let zkStore: ZkMetadataStore | null = null;
+    if (config.zookeeperConnect) {
+      const zk = await ZkClient.connect(config.zookeeperConnect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
+      zk.onSessionExpired(() => {
+        // Our ephemeral registration and any controllership are gone; a restart re-registers cleanly.
+        log.fatal('ZooKeeper session expired: exiting so the service manager restarts this broker');
+        process.exit(1);
+      });
+      zkStore = await ZkMetadataStore.open(zk, self, { clusterId: config.clusterId, log: log.child({ component: 'metadata' }) });
+    }
+    const metadata: MetadataStore = zkStore ?? LocalMetadataStore.open(join(config.dataDir, 'metadata'), self, config.clusterId);
     const fetchPurgatory = new Purgatory();
     const producePurgatory = new Purgatory();
     const replicaManager = new ReplicaManager(logManager, config.brokerId, config.topicDefaults, baseLogConfig, fetchPurgatory, log);
     replicaManager.onAppend((topic, partition) => producePurgatory.checkAndComplete(`${topic}-${partition}`));
 
-    const known = new Set(metadata.topics().flatMap((topic) => topic.partitions.map((p) => `${topic.name}-${p.partition}`)));
+    const known = new Set(metadata.topics().flatMap((topic) => topic.partitions.filter((p) => p.replicas.includes(config.brokerId)).map((p) => `${topic.name}-${p.partition}`)));
     for (const stray of logManager.all()) {
       if (!known.has(`${stray.topic}-${stray.partition}`)) {
         log.warn({ topic: stray.topic, partition: stray.partition }, 'deleting log of a topic that no longer exists');
@@ -103,7 +116,8 @@ export class Broker {
       else if (change.type === 'broker-defaults-changed') {
         dynamicConfig.apply(change.defaults);
         for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
-      } else replicaManager.hostTopic(change.topic);
+      } else if (change.type === 'brokers-changed') replicaManager.refreshFollowers();
+      else if (change.type !== 'controller-changed') replicaManager.hostTopic(change.topic);
     });
 
     for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
@@ -138,6 +152,13 @@ export class Broker {
       const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC)!;
       return topic.partitions[groupCoordinator.partitionFor(groupId)]!.leader;
     };
+    const controller = zkStore
+      ? new KafkaController(zkStore.zk, zkStore, config.brokerId, {
+          uncleanLeaderElection: config.uncleanLeaderElection,
+          autoLeaderRebalance: config.autoLeaderRebalance,
+          leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+        }, log.child({ component: 'controller' }))
+      : null;
     const services: BrokerServices = {
       config,
       metadata,
@@ -151,6 +172,7 @@ export class Broker {
       log,
       brokerSettings,
       dynamicConfig,
+      controller,
     };
     const handlers = createHandlers(services);
     const socketServer = new SocketServer(
@@ -187,6 +209,19 @@ export class Broker {
           metrics.logEndOffset.set(labels, partition.log.logEndOffset);
           metrics.logStartOffset.set(labels, partition.log.logStartOffset);
         }
+        let leaders = 0;
+        let underReplicated = 0;
+        for (const partition of replicaManager.allPartitions()) {
+          if (partition.isLeader) leaders++;
+          if (partition.isUnderReplicated) underReplicated++;
+        }
+        metrics.leaderCount.set(leaders);
+        metrics.partitionCount.set(replicaManager.allPartitions().length);
+        metrics.underReplicatedPartitions.set(underReplicated);
+        const active = controller ? controller.isActive : true;
+        metrics.activeController.set(active ? 1 : 0);
+        const live = new Set(metadata.brokers().map((b) => b.brokerId));
+        metrics.offlinePartitions.set(active ? metadata.topics().reduce((n, t) => n + t.partitions.filter((p) => p.leader < 0 || !live.has(p.leader)).length, 0) : 0);
         metrics.consumerLag.reset();
         for (const groupId of groupCoordinator.groupIds()) {
           for (const { topic, partition, offset } of groupCoordinator.committedOffsets(groupId)) {
@@ -216,6 +251,34 @@ export class Broker {
     const adminAddress = admin.server.address();
     const adminPort = typeof adminAddress === 'object' && adminAddress ? adminAddress.port : config.adminPort;
 
+    if (zkStore) {
+      await zkStore.register(adminPort);
+      controller!.start();
+    }
+    const offsetsLeadership = (partition: Partition, change: string) => {
+      if (partition.topic !== CONSUMER_OFFSETS_TOPIC) return;
+      if (change === 'became-leader') {
+        groupCoordinator.loadPartition(partition.partition).catch((error) => log.error({ err: error, partition: partition.partition }, 'loading consumer groups failed'));
+      } else if (groupCoordinator.ownsPartition(partition.partition)) groupCoordinator.unloadPartition(partition.partition);
+    };
+    replicaManager.startReplication(
+      metadata,
+      {
+        replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+        replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        replicaFetchMaxBytes: config.replicaFetchMaxBytes,
+        replicaFetchResponseMaxBytes: config.replicaFetchResponseMaxBytes,
+        throttleRate: () => dynamicConfig.followerThrottleRate(),
+      },
+      {
+        onProgress: (topic, partition) => {
+          producePurgatory.checkAndComplete(`${topic}-${partition}`);
+          fetchPurgatory.checkAndComplete(`${topic}-${partition}`);
+        },
+        onLeadershipChange: offsetsLeadership,
+        onIsrChange: (kind) => (kind === 'shrink' ? metrics.isrShrinks.inc() : metrics.isrExpands.inc()),
+      },
+    );
     logManager.startBackgroundTasks();
     groupCoordinator.startOffsetExpiry();
     void loadOwnedOffsetPartitions().catch((error) => log.error({ err: error }, 'loading consumer groups failed'));
@@ -228,6 +291,7 @@ export class Broker {
       admin,
       purgatories: [fetchPurgatory, producePurgatory],
       services,
+      controller,
     }, log);
     broker.status = 'ok';
     log.info({ brokerId: config.brokerId, port, adminPort, dataDir: config.dataDir, clusterId: metadata.clusterId }, 'broker started');
@@ -238,16 +302,54 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.status === 'stopping') return;
     this.status = 'stopping';
-    const { socketServer, purgatories, logManager, metadata, admin, lock } = this.parts;
+    const { socketServer, purgatories, logManager, metadata, admin, lock, controller, replicaManager } = this.parts;
+    if (controller && this.config.controlledShutdown) await this.controlledShutdown();
     const shutdown = socketServer.shutdown(this.config.shutdownTimeoutMs);
     // Parked long-polls answer now with what they have, so the connections can drain.
     for (const purgatory of purgatories) purgatory.expireAll();
     await shutdown;
+    controller?.stop();
+    await replicaManager.stopReplication();
     await this.parts.services.groupCoordinator.close();
     logManager.close();
     await metadata.close();
     await admin.close();
     lock.release();
     this.log.info({ brokerId: this.config.brokerId }, 'broker stopped');
+  }
+
+  /**
+   * Asks the controller to move this broker's leaders elsewhere before it stops, so clients
+   * switch to the new leaders instead of waiting for the ZooKeeper session to expire.
+   */
+  private async controlledShutdown(): Promise<void> {
+    const { controller, metadata } = this.parts;
+    const brokerId = this.config.brokerId;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        let remaining: unknown[];
+        if (controller?.isActive) remaining = await controller.controlledShutdown(brokerId);
+        else {
+          const endpoint = metadata.brokers().find((broker) => broker.brokerId === metadata.controllerId);
+          if (!endpoint) throw new Error('no controller is known');
+          const client = new BrokerClient(endpoint.host, endpoint.port, `broker-${brokerId}-shutdown`, 10_000);
+          try {
+            const response = await client.send(ApiKey.ControlledShutdown, 3, { brokerId, brokerEpoch: -1n });
+            if (response.errorCode !== 0) throw new Error(`controller answered error ${response.errorCode}`);
+            remaining = response.remainingPartitions;
+          } finally {
+            client.close();
+          }
+        }
+        if (remaining.length === 0) {
+          this.log.info({ brokerId }, 'controlled shutdown: leadership moved off this broker');
+          return;
+        }
+        this.log.warn({ brokerId, remaining: remaining.length, attempt }, 'controlled shutdown: some partitions have no other in-sync replica');
+      } catch (error) {
+        this.log.warn({ err: error, attempt }, 'controlled shutdown attempt failed');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }

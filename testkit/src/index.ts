@@ -5,6 +5,7 @@ export { startBroker, type BrokerInstance, type BrokerOptions } from './broker.t
 export { startRedis, type RedisInstance } from './redis.ts';
 export { startMariaDb, type MariaDbInstance, type MariaDbOptions } from './mariadb.ts';
 export { startZooKeeper, type ZooKeeperInstance } from './zookeeper.ts';
+export { startCluster, type ClusterInstance, type ClusterOptions } from './cluster.ts';
 export { launchChromium } from './chromium.ts';
 export { python, kcat, type RunResult } from './clients.ts';
 export { readTopics, type ReadRecord } from './topic-reader.ts';

@@ -6,6 +6,7 @@ import { BATCH, computeCrc, validateBatches, type BatchHeader } from './record-b
 import { LogSegment } from './log-segment.ts';
 import type { LogConfig } from './log-config.ts';
 import { ProducerStateManager } from './producer-state.ts';
+import { LeaderEpochCache } from './leader-epoch-cache.ts';
 
 export interface AppendInfo {
   firstOffset: number;
@@ -41,6 +42,7 @@ export class PartitionLog {
   private unflushedMessages = 0;
   private lastFlushMs: number;
   private readonly producerState = new ProducerStateManager();
+  readonly leaderEpochs: LeaderEpochCache;
   readonly topic: string;
   readonly partition: number;
   private readonly now: () => number;
@@ -51,6 +53,7 @@ export class PartitionLog {
     this.topic = parsed?.topic ?? basename(dir);
     this.partition = parsed?.partition ?? 0;
     this.lastFlushMs = this.now();
+    this.leaderEpochs = new LeaderEpochCache(dir);
   }
 
   static open(dir: string, config: LogConfig, options: PartitionLogOptions = {}): PartitionLog {
@@ -77,19 +80,31 @@ export class PartitionLog {
       const needsScan = isLast || recover && next !== undefined && next > recoveryPoint || segment.index.entries === 0 && segment.size > 0 || segment.timeIndex.entries === 0 && segment.size > 0;
       if (needsScan) {
         const { headers } = segment.recover();
-        for (const header of headers) this.producerState.update(header, header.baseOffset);
+        for (const header of headers) this.replay(header);
       } else {
         segment.nextOffset = next!;
         const last = segment.timeIndex.entries > 0 ? segment.timeIndex.entry(segment.timeIndex.entries - 1) : null;
         segment.maxTimestamp = last?.timestamp ?? -1;
-        for (const { header } of segment.headers()) this.producerState.update(header, header.baseOffset);
+        for (const { header } of segment.headers()) this.replay(header);
       }
       this.segmentList.push(segment);
     }
+    this.leaderEpochs.truncateFromEnd(this.logEndOffset);
     this.startOffset = Math.max(this.readCheckpoint('log-start-offset') ?? 0, this.segmentList[0]!.baseOffset);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset);
     this.hw = Math.min(this.readCheckpoint('high-watermark') ?? 0, this.logEndOffset);
     this.hw = Math.max(this.hw, this.startOffset);
+  }
+
+  /** What loading or re-reading the log rebuilds from each batch: producer state and epoch starts. */
+  private replay(header: BatchHeader): void {
+    this.producerState.update(header, header.baseOffset);
+    this.leaderEpochs.assign(header.leaderEpoch, header.baseOffset);
+  }
+
+  /** Where `epoch` ended in this log (OffsetForLeaderEpoch). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.leaderEpochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
   private readCheckpoint(name: string): number | null {
@@ -172,6 +187,7 @@ export class PartitionLog {
       position += header.size;
       recordCount += header.recordCount;
     }
+    this.leaderEpochs.assign(options.leaderEpoch ?? 0, firstOffset);
     this.write(records, headers);
     for (const header of headers) this.producerState.update(header, header.baseOffset);
     return { firstOffset, lastOffset: offset - 1, logAppendTimeMs: logAppendTime, logStartOffset: this.startOffset, recordCount };
@@ -182,7 +198,7 @@ export class PartitionLog {
     if (headers.length === 0) return { firstOffset: this.logEndOffset, lastOffset: this.logEndOffset - 1, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount: 0 };
     if (headers[0]!.baseOffset < this.logEndOffset) throw new KafkaError('OFFSET_OUT_OF_RANGE', `follower append at ${headers[0]!.baseOffset} is below the log end ${this.logEndOffset}`);
     this.write(records, headers);
-    for (const header of headers) this.producerState.update(header, header.baseOffset);
+    for (const header of headers) this.replay(header);
     const last = headers[headers.length - 1]!;
     return { firstOffset: headers[0]!.baseOffset, lastOffset: last.baseOffset + last.lastOffsetDelta, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount: headers.reduce((n, h) => n + h.recordCount, 0) };
   }
@@ -294,8 +310,9 @@ export class PartitionLog {
       this.segmentList.pop()!.deleteFiles();
     }
     this.activeSegment.truncateTo(offset);
+    this.leaderEpochs.truncateFromEnd(offset);
     this.producerState.clear();
-    for (const segment of this.segmentList) for (const { header } of segment.headers()) this.producerState.update(header, header.baseOffset);
+    for (const segment of this.segmentList) for (const { header } of segment.headers()) this.replay(header);
     this.highWatermark = this.hw;
   }
 

@@ -164,6 +164,15 @@ export class LocalMetadataStore implements MetadataStore {
     this.listeners.push(listener);
   }
 
+  async alterIsr(): Promise<boolean> {
+    // One broker: the ISR is always this replica alone.
+    return false;
+  }
+
+  async reassignPartitions(): Promise<void> {
+    throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'a single-node broker has no other brokers to move replicas to; run a cluster with ZooKeeper');
+  }
+
   async close(): Promise<void> {}
 
   private partitionState(partition: number) {

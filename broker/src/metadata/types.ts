@@ -4,6 +4,9 @@ export interface PartitionState {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  /** Replicas a reassignment is adding / removing (Kafka's adding_replicas / removing_replicas). */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface TopicState {
@@ -28,7 +31,10 @@ export type MetadataChange =
   | { type: 'topic-deleted'; topic: TopicState }
   | { type: 'partitions-added'; topic: TopicState; from: number }
   | { type: 'configs-changed'; topic: TopicState }
-  | { type: 'broker-defaults-changed'; defaults: Record<string, string> };
+  | { type: 'broker-defaults-changed'; defaults: Record<string, string> }
+  | { type: 'partition-state-changed'; topic: TopicState }
+  | { type: 'brokers-changed'; brokers: BrokerEndpoint[] }
+  | { type: 'controller-changed'; controllerId: number };
 
 /**
  * Where cluster metadata lives: a local file for the single-node default, ZooKeeper for a cluster.
@@ -51,5 +57,12 @@ export interface MetadataStore {
   /** Allocates a block of producer ids; the block survives restarts so ids are never reused. */
   allocateProducerIdBlock(size: number): Promise<number>;
   onChange(listener: (change: MetadataChange) => void): void;
+  /**
+   * Leader-side ISR change (shrink or expand), written only if the partition state is unchanged
+   * since this broker read it; returns false when someone (the controller) changed it first.
+   */
+  alterIsr(topic: string, partition: number, isr: number[], leaderEpoch: number): Promise<boolean>;
+  /** Starts moving partitions to new replica lists (Kafka's AlterPartitionReassignments); null cancels. */
+  reassignPartitions(moves: Array<{ topic: string; partition: number; replicas: number[] | null }>): Promise<void>;
   close(): Promise<void>;
 }

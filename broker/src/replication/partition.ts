@@ -10,14 +10,28 @@ export interface LeaderAppendResult {
   recordCount: number;
 }
 
+/** How a follower stands with the leader (Kafka's Replica on the leader side). */
+interface FollowerState {
+  logEndOffset: number;
+  lastCaughtUpTimeMs: number;
+  lastFetchLeaderLogEndOffset: number;
+  lastFetchTimeMs: number;
+}
+
+export type RoleChange = 'became-leader' | 'became-follower' | 'leader-changed' | 'none';
+
 /**
- * One partition replica on this broker: its log plus the leader's view of the ISR. The high
- * watermark is the smallest log end offset in the ISR; on a single broker the ISR is this
- * replica alone, so HW follows LEO through the same computation followers will feed later.
+ * One partition replica on this broker: its log plus, when leading, the followers' progress and
+ * the ISR. The high watermark is the smallest log end offset in the ISR, so a record counts as
+ * committed only once every in-sync replica has it.
  */
 export class Partition {
   private state: PartitionState;
-  private readonly replicaEndOffsets = new Map<number, number>();
+  private readonly followers = new Map<number, FollowerState>();
+  /** The log end offset when this replica became leader: followers must reach it to join the ISR. */
+  private leaderEpochStartOffset = 0;
+  /** An ISR change is being written; no second one starts until it lands or fails. */
+  isrChangeInFlight = false;
 
   constructor(
     readonly topic: string,
@@ -25,8 +39,10 @@ export class Partition {
     readonly log: PartitionLog,
     state: PartitionState,
     private readonly localBrokerId: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.state = state;
+    if (this.isLeader) this.becomeLeader();
     this.maybeIncrementHighWatermark();
   }
 
@@ -58,9 +74,37 @@ export class Partition {
     return this.log.highWatermark;
   }
 
-  updateState(state: PartitionState): void {
+  get isUnderReplicated(): boolean {
+    return this.isLeader && this.state.isr.length < this.state.replicas.filter((id) => !(this.state.addingReplicas ?? []).includes(id)).length;
+  }
+
+  /** Applies a new leader/ISR from the metadata and says how this replica's role changed. */
+  updateState(state: PartitionState): RoleChange {
+    const wasLeader = this.isLeader;
+    const previous = this.state;
     this.state = state;
+    let change: RoleChange = 'none';
+    if (this.isLeader && (!wasLeader || previous.leaderEpoch !== state.leaderEpoch)) {
+      this.becomeLeader();
+      change = 'became-leader';
+    } else if (!this.isLeader && (wasLeader || previous.leader !== state.leader || previous.leaderEpoch !== state.leaderEpoch)) {
+      this.followers.clear();
+      change = wasLeader ? 'became-follower' : 'leader-changed';
+    }
     this.maybeIncrementHighWatermark();
+    return change;
+  }
+
+  private becomeLeader(): void {
+    this.log.leaderEpochs.assign(this.state.leaderEpoch, this.log.logEndOffset);
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    // ISR members get a full lag window to fetch from the new leader before they can be dropped.
+    const now = this.now();
+    this.followers.clear();
+    for (const id of this.state.replicas) {
+      if (id === this.localBrokerId) continue;
+      this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: this.state.isr.includes(id) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: now });
+    }
   }
 
   /** Throws NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH the way Kafka's clients expect to see them. */
@@ -80,28 +124,73 @@ export class Partition {
       throw new KafkaError('NOT_ENOUGH_REPLICAS', `ISR of ${this.topic}-${this.partition} has ${this.state.isr.length} replicas, min.insync.replicas is ${minInsyncReplicas}`);
     }
     const info = this.log.appendAsLeader(records, { leaderEpoch: this.state.leaderEpoch });
-    this.replicaEndOffsets.set(this.localBrokerId, this.log.logEndOffset);
     this.maybeIncrementHighWatermark();
     return info;
   }
 
-  /** Records what a follower has fetched up to (its LEO) and advances the HW if it can. */
-  updateFollowerEndOffset(replicaId: number, logEndOffset: number): boolean {
-    this.replicaEndOffsets.set(replicaId, logEndOffset);
+  /**
+   * A follower fetched from `fetchOffset`, which is its log end offset. It is caught up when it
+   * asked for everything the leader had, or for everything the leader had at its previous fetch
+   * (Kafka's rule, so a steady stream of appends does not make a healthy follower look behind).
+   * Returns whether the high watermark moved.
+   */
+  updateFollowerFetch(replicaId: number, fetchOffset: number): boolean {
+    const now = this.now();
+    const leaderEnd = this.log.logEndOffset;
+    const follower = this.followers.get(replicaId) ?? { logEndOffset: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: now };
+    if (fetchOffset >= leaderEnd) follower.lastCaughtUpTimeMs = now;
+    else if (fetchOffset >= follower.lastFetchLeaderLogEndOffset && follower.lastFetchLeaderLogEndOffset >= 0) follower.lastCaughtUpTimeMs = follower.lastFetchTimeMs;
+    follower.logEndOffset = fetchOffset;
+    follower.lastFetchLeaderLogEndOffset = leaderEnd;
+    follower.lastFetchTimeMs = now;
+    this.followers.set(replicaId, follower);
+    return this.maybeIncrementHighWatermark();
+  }
+
+  /** A replica outside the ISR that has everything up to the HW (and this epoch's start) may join. */
+  followerReadyToJoinIsr(replicaId: number): boolean {
+    const follower = this.followers.get(replicaId);
+    if (!this.isLeader || !follower || this.state.isr.includes(replicaId) || !this.state.replicas.includes(replicaId)) return false;
+    return follower.logEndOffset >= this.log.highWatermark && follower.logEndOffset >= this.leaderEpochStartOffset;
+  }
+
+  /** ISR members that have not caught up within `maxLagMs`. */
+  laggingFollowers(maxLagMs: number): number[] {
+    if (!this.isLeader) return [];
+    const now = this.now();
+    return this.state.isr.filter((id) => {
+      if (id === this.localBrokerId) return false;
+      const follower = this.followers.get(id);
+      return !follower || now - follower.lastCaughtUpTimeMs > maxLagMs;
+    });
+  }
+
+  /** Applies an ISR change this leader wrote to the metadata store. */
+  setIsr(isr: number[]): boolean {
+    this.state = { ...this.state, isr };
     return this.maybeIncrementHighWatermark();
   }
 
   maybeIncrementHighWatermark(): boolean {
-    this.replicaEndOffsets.set(this.localBrokerId, this.log.logEndOffset);
+    if (!this.isLeader) return false;
     let candidate = this.log.logEndOffset;
     for (const replica of this.state.isr) {
-      const end = this.replicaEndOffsets.get(replica);
-      candidate = Math.min(candidate, end ?? this.log.highWatermark);
+      if (replica === this.localBrokerId) continue;
+      const end = this.followers.get(replica)?.logEndOffset ?? -1;
+      candidate = Math.min(candidate, end < 0 ? this.log.highWatermark : end);
     }
     if (candidate > this.log.highWatermark) {
       this.log.highWatermark = candidate;
       return true;
     }
     return false;
+  }
+
+  /** Follower side: the leader's high watermark, bounded by what this replica has. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): boolean {
+    const next = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (next === this.log.highWatermark) return false;
+    this.log.highWatermark = next;
+    return true;
   }
 }

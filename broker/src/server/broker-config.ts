@@ -15,6 +15,18 @@ export const brokerSchema = {
   'admin.host': { type: 'string', default: '0.0.0.0', doc: 'Address the admin HTTP server binds to.' },
   'data.dir': { type: 'string', default: './data', doc: 'Directory holding the partition logs and broker metadata.' },
   'zookeeper.connect': { type: 'string', default: null, doc: 'ZooKeeper HOST:PORT[/chroot]; unset runs on the local metadata store (single node).' },
+  'zookeeper.session.timeout.ms': { type: 'int', default: 18000, min: 1000, doc: 'ZooKeeper session timeout: how long after a broker dies the controller notices it and moves its leaders.' },
+  'zookeeper.connection.timeout.ms': { type: 'int', default: 18000, min: 100, doc: 'How long start-up waits to reach ZooKeeper before failing.' },
+  'broker.rack': { type: 'string', default: null, doc: 'Rack (or zone) of this broker; with racks on every broker, replicas of a partition go to different racks.' },
+  'replica.lag.time.max.ms': { type: 'int', default: 30000, min: 100, doc: 'A follower that has not caught up with the leader for this long leaves the ISR.' },
+  'replica.fetch.wait.max.ms': { type: 'int', default: 500, min: 0, doc: 'Longest time a follower fetch waits at the leader for new data.' },
+  'replica.fetch.max.bytes': { type: 'int', default: 1048576, min: 1024, doc: 'Bytes a follower asks for per partition in one fetch.' },
+  'replica.fetch.response.max.bytes': { type: 'int', default: 10485760, min: 1024, doc: 'Bytes a follower asks for in one fetch, all partitions together.' },
+  'min.insync.replicas': { type: 'int', default: 1, min: 1, doc: 'Default min.insync.replicas: with acks=all, a write fails with NOT_ENOUGH_REPLICAS when fewer replicas are in sync.' },
+  'unclean.leader.election.enable': { type: 'boolean', default: false, doc: 'Default unclean.leader.election.enable: let an out-of-sync replica lead when no in-sync one is alive (availability over durability).' },
+  'auto.leader.rebalance.enable': { type: 'boolean', default: true, doc: 'The controller moves leadership back to preferred leaders (the first replica) periodically.' },
+  'leader.imbalance.check.interval.seconds': { type: 'int', default: 300, min: 1, doc: 'How often the controller checks for partitions not led by their preferred leader.' },
+  'controlled.shutdown.enable': { type: 'boolean', default: true, doc: 'On a graceful stop, ask the controller to move leadership off this broker first.' },
   'cluster.id': { type: 'string', default: null, doc: 'Cluster id; generated and stored in meta.properties on first start when unset.' },
   'num.partitions': { type: 'int', default: 1, min: 1, doc: 'Partitions of auto-created topics and of CreateTopics requests that ask for the default (-1).' },
   'default.replication.factor': { type: 'int', default: 1, min: 1, doc: 'Replication factor of auto-created topics.' },
@@ -58,6 +70,17 @@ export interface BrokerConfig {
   adminHost: string;
   dataDir: string;
   zookeeperConnect: string | null;
+  zookeeperSessionTimeoutMs: number;
+  zookeeperConnectionTimeoutMs: number;
+  rack: string | null;
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  replicaFetchMaxBytes: number;
+  replicaFetchResponseMaxBytes: number;
+  uncleanLeaderElection: boolean;
+  autoLeaderRebalance: boolean;
+  leaderImbalanceCheckIntervalMs: number;
+  controlledShutdown: boolean;
   clusterId: string | null;
   numPartitions: number;
   defaultReplicationFactor: number;
@@ -99,6 +122,17 @@ export function brokerConfigFrom(values: SectionValues): BrokerConfig {
     adminHost: str('admin.host'),
     dataDir: str('data.dir'),
     zookeeperConnect: (values['zookeeper.connect'] as string | null) ?? null,
+    zookeeperSessionTimeoutMs: num('zookeeper.session.timeout.ms'),
+    zookeeperConnectionTimeoutMs: num('zookeeper.connection.timeout.ms'),
+    rack: (values['broker.rack'] as string | null) ?? null,
+    replicaLagTimeMaxMs: num('replica.lag.time.max.ms'),
+    replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),
+    replicaFetchMaxBytes: num('replica.fetch.max.bytes'),
+    replicaFetchResponseMaxBytes: num('replica.fetch.response.max.bytes'),
+    uncleanLeaderElection: values['unclean.leader.election.enable'] as boolean,
+    autoLeaderRebalance: values['auto.leader.rebalance.enable'] as boolean,
+    leaderImbalanceCheckIntervalMs: num('leader.imbalance.check.interval.seconds') * 1000,
+    controlledShutdown: values['controlled.shutdown.enable'] as boolean,
     clusterId: (values['cluster.id'] as string | null) ?? null,
     numPartitions: num('num.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
@@ -129,6 +163,8 @@ export function brokerConfigFrom(values: SectionValues): BrokerConfig {
       'message.timestamp.type': str('log.message.timestamp.type'),
       'cleanup.policy': str('log.cleanup.policy'),
       'max.message.bytes': topicNumber('message.max.bytes'),
+      'min.insync.replicas': topicNumber('min.insync.replicas'),
+      'unclean.leader.election.enable': String(values['unclean.leader.election.enable']),
     },
   };
 }

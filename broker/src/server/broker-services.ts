@@ -1,5 +1,6 @@
 import type { Logger } from '@tributary/common';
 import type { GroupCoordinator } from '../group/group-coordinator.ts';
+import type { KafkaController } from '../controller/kafka-controller.ts';
 import type { MetadataStore } from '../metadata/types.ts';
 import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { AdminManager } from './admin-manager.ts';
@@ -25,4 +26,6 @@ export interface BrokerServices {
   /** The broker's own settings as DescribeConfigs shows them. */
   brokerSettings: Map<string, { value: string; isDefault: boolean; doc: string; dynamic?: boolean }>;
   dynamicConfig: DynamicBrokerConfig;
+  /** This broker's controller (cluster mode); active on one broker at a time. */
+  controller: KafkaController | null;
 }

@@ -10,6 +10,9 @@ import type { BrokerServices } from './broker-services.ts';
  * on the broker resource, are stored with the cluster metadata, and apply to every topic that
  * does not override them. Every other broker setting is static.
  */
+/** Dynamic broker settings that are not topic defaults: the reassignment replication throttle. */
+export const REPLICATION_THROTTLE_KEYS = ['follower.replication.throttled.rate', 'leader.replication.throttled.rate'];
+
 export class DynamicBrokerConfig {
   private readonly staticTopicDefaults: Record<string, string>;
 
@@ -25,6 +28,10 @@ export class DynamicBrokerConfig {
   /** Validates and stores new dynamic defaults (the complete set after the change). */
   async alter(next: Record<string, string>, validateOnly: boolean): Promise<void> {
     for (const [key, value] of Object.entries(next)) {
+      if (REPLICATION_THROTTLE_KEYS.includes(key)) {
+        if (!/^\d+$/.test(value)) throw new KafkaError('INVALID_CONFIG', `${key} must be a whole number of bytes per second, got '${value}'`);
+        continue;
+      }
       const topicKey = topicKeyForBrokerSetting(key);
       if (!topicKey) {
         const dynamic = Object.values(TOPIC_CONFIGS).flatMap((spec) => (spec.brokerSynonym ? [spec.brokerSynonym] : []));
@@ -37,6 +44,11 @@ export class DynamicBrokerConfig {
       }
     }
     if (!validateOnly) await this.metadata.alterDynamicBrokerDefaults(next);
+  }
+
+  /** follower.replication.throttled.rate in bytes/s, 0 when unset. */
+  followerThrottleRate(): number {
+    return Number(this.metadata.dynamicBrokerDefaults()['follower.replication.throttled.rate'] ?? 0);
   }
 
   current(): Record<string, string> {

@@ -73,7 +73,6 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
       try {
         const partition = replicaManager.leaderPartition(item.topic, item.partition, true, item.currentLeaderEpoch);
         const log = partition.log;
-        if (replicaId >= 0) partition.updateFollowerEndOffset(replicaId, item.fetchOffset);
         // Consumers never see past the high watermark; followers read to the log end.
         const maxOffset = replicaId >= 0 ? log.logEndOffset : partition.highWatermark;
         empty.highWatermark = BigInt(partition.highWatermark);
@@ -154,6 +153,13 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
           if (!state) fetch.error = topicIds ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else if (!state.partitions.some((p) => p.partition === partition.partition)) fetch.error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           fetches.push(fetch);
+        }
+      }
+      // A follower's fetch offset is its log end offset: the leader records it once per request.
+      if (replicaId >= 0) {
+        for (const fetch of fetches) {
+          const partition = fetch.error === undefined ? replicaManager.partition(fetch.topic, fetch.partition) : undefined;
+          if (partition?.isLeader) replicaManager.followerFetched(partition, replicaId, fetch.fetchOffset);
         }
       }
       const complete = (result: ReturnType<typeof readAll>) => result.bytes >= request.minBytes || result.errors > 0 || fetches.length === 0;

@@ -25,6 +25,8 @@ import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
+import { controlledShutdownHandler } from './controlled-shutdown.ts';
 
 /** Every API this broker answers, keyed by API key. */
 export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
@@ -54,6 +56,8 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(describeGroupsHandler(services));
   add(listGroupsHandler(services));
   add(deleteGroupsHandler(services));
+  add(offsetForLeaderEpochHandler(services));
+  add(controlledShutdownHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

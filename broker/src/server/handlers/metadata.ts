@@ -16,22 +16,26 @@ interface MetadataRequestTopic {
 export function metadataHandler(services: BrokerServices): ApiHandler {
   const { metadata, adminManager, config } = services;
 
-  const describeTopic = (topic: TopicState) => ({
-    errorCode: ErrorCode.NONE,
-    name: topic.name,
-    topicId: topic.topicId,
-    isInternal: topic.internal,
-    partitions: topic.partitions.map((partition) => ({
+  const describeTopic = (topic: TopicState) => {
+    const live = new Set(metadata.brokers().map((broker) => broker.brokerId));
+    return {
       errorCode: ErrorCode.NONE,
-      partitionIndex: partition.partition,
-      leaderId: partition.leader,
-      leaderEpoch: partition.leaderEpoch,
-      replicaNodes: partition.replicas,
-      isrNodes: partition.isr,
-      offlineReplicas: [],
-    })),
-    topicAuthorizedOperations: OPERATIONS_OMITTED,
-  });
+      name: topic.name,
+      topicId: topic.topicId,
+      isInternal: topic.internal,
+      partitions: topic.partitions.map((partition) => ({
+        // Kafka still lists a leaderless partition, with the error clients retry on.
+        errorCode: partition.leader < 0 || !live.has(partition.leader) ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+        partitionIndex: partition.partition,
+        leaderId: live.has(partition.leader) ? partition.leader : -1,
+        leaderEpoch: partition.leaderEpoch,
+        replicaNodes: partition.replicas,
+        isrNodes: partition.isr,
+        offlineReplicas: partition.replicas.filter((id) => !live.has(id)),
+      })),
+      topicAuthorizedOperations: OPERATIONS_OMITTED,
+    };
+  };
 
   const topicError = (name: string | null, topicId: string, errorCode: number) => ({
     errorCode,

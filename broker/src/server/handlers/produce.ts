@@ -88,11 +88,18 @@ export function produceHandler(services: BrokerServices): ApiHandler {
         });
       }
       if (request.acks === 0) return null;
+      // acks=all: a partition is done once the ISR has its records (HW past them), or when it
+      // failed meanwhile: leadership lost, or the ISR fell below min.insync.replicas.
+      const acked = new Set<PartitionResult>();
       const pending = () =>
-        results.filter(({ topic, partition, outcome }) => {
-          if (request.acks !== -1 || outcome.errorCode !== 0) return false;
-          const replica = replicaManager.partition(topic, partition);
-          return replica !== undefined && replica.highWatermark <= outcome.lastOffset;
+        results.filter((result) => {
+          if (request.acks !== -1 || result.outcome.errorCode !== 0 || acked.has(result)) return false;
+          const topic = metadata.topic(result.topic);
+          const status = replicaManager.produceAckStatus(result.topic, result.partition, result.outcome.lastOffset, topic ? replicaManager.minInsyncReplicas(topic) : 1);
+          if (status === null) return true;
+          if (status === ErrorCode.NONE) acked.add(result);
+          else result.outcome = failedAppend(status, status === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 'leadership moved before the ISR had the records' : 'the ISR shrank below min.insync.replicas before the records were replicated');
+          return false;
         });
       if (pending().length === 0) return respond(results, version);
       // acks=all: answer once every ISR member has the batch, or time out as Kafka does.

@@ -1,0 +1,327 @@
+import type { Logger } from '@tributary/common';
+import type { ZkMetadataStore } from '../metadata/zk-metadata-store.ts';
+import type { MetadataChange } from '../metadata/types.ts';
+import { isZkError, ZkCode, type ZkClient } from '../zookeeper/zk-client.ts';
+import { decodeLeaderAndIsr, encodeController, encodeLeaderAndIsr, ZkPaths, type LeaderAndIsr } from '../zookeeper/zk-data.ts';
+import { electLeader, preferredLeaderMove } from './leader-election.ts';
+
+export interface ControllerOptions {
+  uncleanLeaderElection: boolean;
+  autoLeaderRebalance: boolean;
+  leaderImbalanceCheckIntervalMs: number;
+}
+
+/**
+ * Kafka's controller over ZooKeeper. Every broker runs one; the one that creates the ephemeral
+ * /controller node is active, the others watch it and race again when it vanishes. The active
+ * controller bumps /controller_epoch and guards every partition-state write with that node's
+ * version, so a controller that lost its session cannot overwrite its successor's decisions.
+ *
+ * Partition state machine: a partition without a state znode is New; the controller writes its
+ * first leader and ISR (Online); when no ISR replica is alive it is Offline (leader -1) until one
+ * returns. Events are handled one at a time, in order, like Kafka's controller event queue.
+ */
+export class KafkaController {
+  private active = false;
+  private epochZkVersion = -1;
+  private epoch = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private rebalanceTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private knownLive = new Set<number>();
+
+  constructor(
+    private readonly zk: ZkClient,
+    private readonly store: ZkMetadataStore,
+    private readonly brokerId: number,
+    private readonly options: ControllerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  get controllerEpoch(): number {
+    return this.epoch;
+  }
+
+  start(): void {
+    this.store.onChange((change) => this.onMetadataChange(change));
+    this.enqueue('elect', () => this.elect());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.active = false;
+  }
+
+  /** Serializes controller work; one failed event is logged and the queue goes on. */
+  private enqueue(what: string, work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.stopped) return;
+      try {
+        await work();
+      } catch (error) {
+        this.log.error({ err: error, event: what }, 'controller event failed');
+      }
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private onMetadataChange(change: MetadataChange): void {
+    if (change.type === 'controller-changed') {
+      if (change.controllerId === -1) this.enqueue('elect', () => this.elect());
+      else if (change.controllerId !== this.brokerId && this.active) {
+        this.log.warn({ controllerId: change.controllerId }, 'another broker became controller; resigning');
+        this.resign();
+      }
+      return;
+    }
+    if (!this.active) return;
+    if (change.type === 'brokers-changed') this.enqueue('broker change', () => this.onBrokerChange());
+    else if (change.type === 'topic-created' || change.type === 'partitions-added') this.enqueue('new partitions', () => this.initNewPartitions(change.topic.name));
+    else if (change.type === 'partition-state-changed') this.enqueue('reassignment check', () => this.progressReassignments(change.topic.name));
+  }
+
+  private async elect(): Promise<void> {
+    if (this.active) return;
+    try {
+      await this.zk.create(ZkPaths.controller, encodeController(this.brokerId), 'ephemeral');
+    } catch (error) {
+      if (isZkError(error, ZkCode.NODE_EXISTS)) return;
+      throw error;
+    }
+    await this.bumpEpoch();
+    this.active = true;
+    this.log.info({ brokerId: this.brokerId, controllerEpoch: this.epoch }, 'became the active controller');
+    await this.onControllerFailover();
+  }
+
+  private async bumpEpoch(): Promise<void> {
+    for (;;) {
+      const node = await this.zk.get(ZkPaths.controllerEpoch);
+      const next = node ? Number(node.data.toString()) + 1 : 1;
+      try {
+        if (node) this.epochZkVersion = await this.zk.set(ZkPaths.controllerEpoch, Buffer.from(String(next)), node.version);
+        else {
+          await this.zk.create(ZkPaths.controllerEpoch, Buffer.from(String(next)));
+          this.epochZkVersion = 0;
+        }
+        this.epoch = next;
+        return;
+      } catch (error) {
+        if (!isZkError(error, ZkCode.BAD_VERSION) && !isZkError(error, ZkCode.NODE_EXISTS)) throw error;
+      }
+    }
+  }
+
+  private resign(): void {
+    this.active = false;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
+  }
+
+  /** A new controller reads the whole cluster: new partitions, pending deletions, leaderless partitions. */
+  private async onControllerFailover(): Promise<void> {
+    this.knownLive = new Set(this.store.brokers().map((broker) => broker.brokerId));
+    await this.watchDeletions();
+    for (const topic of this.store.topics()) await this.initNewPartitions(topic.name);
+    await this.electOffline(this.knownLive, null);
+    for (const topic of this.store.topics()) await this.progressReassignments(topic.name);
+    if (this.options.autoLeaderRebalance) {
+      this.rebalanceTimer = setInterval(() => this.enqueue('preferred leader election', () => this.preferredLeaderElection()), this.options.leaderImbalanceCheckIntervalMs);
+      this.rebalanceTimer.unref();
+    }
+  }
+
+  private async watchDeletions(): Promise<void> {
+    const names = await this.zk.children(ZkPaths.deleteTopics, () => this.enqueue('topic deletion', () => this.watchDeletions()));
+    if (!this.active) return;
+    for (const name of names) await this.deleteTopic(name);
+  }
+
+  /** Topic deletion: remove the assignment and states; every broker deletes its replicas when the topic vanishes. */
+  private async deleteTopic(name: string): Promise<void> {
+    this.log.info({ topic: name }, 'deleting topic');
+    await this.zk.removeRecursive(ZkPaths.topic(name));
+    await this.zk.remove(ZkPaths.topicConfig(name));
+    await this.zk.remove(ZkPaths.deleteTopic(name));
+  }
+
+  /** New -> Online: the first live replica in assignment order leads, the live replicas form the ISR. */
+  private async initNewPartitions(topicName: string): Promise<void> {
+    const topic = this.store.topic(topicName);
+    if (!topic) return;
+    const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
+    for (const partition of topic.partitions) {
+      if (this.store.partitionState(topicName, partition.partition)) continue;
+      const isr = partition.replicas.filter((id) => live.has(id));
+      const state: LeaderAndIsr = { leader: isr[0] ?? -1, leaderEpoch: 0, isr: isr.length > 0 ? isr : partition.replicas, controllerEpoch: this.epoch };
+      const path = ZkPaths.partitionState(topicName, partition.partition);
+      try {
+        await this.zk.mkdirp(ZkPaths.partitions(topicName) + `/${partition.partition}`);
+        await this.zk.create(path, encodeLeaderAndIsr(state));
+        this.store.applyState(topicName, partition.partition, state, 0);
+      } catch (error) {
+        if (!isZkError(error, ZkCode.NODE_EXISTS)) throw error;
+      }
+    }
+  }
+
+  private async onBrokerChange(): Promise<void> {
+    const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
+    const dead = [...this.knownLive].filter((id) => !live.has(id));
+    const joined = [...live].filter((id) => !this.knownLive.has(id));
+    this.knownLive = live;
+    if (dead.length > 0) this.log.warn({ dead }, 'brokers failed; electing new leaders for their partitions');
+    if (joined.length > 0) this.log.info({ joined }, 'brokers joined');
+    await this.electOffline(live, new Set(dead));
+  }
+
+  /**
+   * Moves leadership off dead brokers and drops dead followers from ISRs; brings offline
+   * partitions back when an ISR replica returns.
+   */
+  private async electOffline(live: Set<number>, dead: Set<number> | null): Promise<void> {
+    for (const topic of this.store.topics()) {
+      for (const partition of topic.partitions) {
+        const cached = this.store.partitionState(topic.name, partition.partition)?.state;
+        if (!cached) continue;
+        const affected = cached.leader === -1 || !live.has(cached.leader) || (dead !== null && cached.isr.some((id) => dead.has(id)));
+        if (!affected) continue;
+        const unclean = this.uncleanFor(topic.configs);
+        await this.updateState(topic.name, partition.partition, (state) => {
+          if (state.leader === -1 || !live.has(state.leader)) {
+            const result = electLeader({ replicas: partition.replicas, leader: state.leader, isr: state.isr }, live, { unclean });
+            if (result.leader === -1 && state.leader === -1) return null;
+            if (result.leader === -1) this.log.error({ topic: topic.name, partition: partition.partition, isr: state.isr }, 'no live in-sync replica: partition offline');
+            return { ...state, leader: result.leader, isr: result.isr, leaderEpoch: state.leaderEpoch + 1 };
+          }
+          if (dead && state.isr.some((id) => dead.has(id))) return { ...state, isr: state.isr.filter((id) => !dead.has(id)) };
+          return null;
+        });
+      }
+    }
+  }
+
+  private uncleanFor(configs: Record<string, string>): boolean {
+    const value = configs['unclean.leader.election.enable'];
+    return value === undefined ? this.options.uncleanLeaderElection : value === 'true';
+  }
+
+  private async preferredLeaderElection(): Promise<void> {
+    if (!this.active) return;
+    const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
+    for (const topic of this.store.topics()) {
+      for (const partition of topic.partitions) {
+        if ((partition.addingReplicas?.length ?? 0) > 0) continue;
+        const cached = this.store.partitionState(topic.name, partition.partition)?.state;
+        if (!cached || !preferredLeaderMove({ replicas: partition.replicas, leader: cached.leader, isr: cached.isr }, live)) continue;
+        await this.updateState(topic.name, partition.partition, (state) => {
+          const move = preferredLeaderMove({ replicas: partition.replicas, leader: state.leader, isr: state.isr }, live);
+          if (!move) return null;
+          this.log.info({ topic: topic.name, partition: partition.partition, from: state.leader, to: move.leader }, 'preferred leader election');
+          return { ...state, leader: move.leader, leaderEpoch: state.leaderEpoch + 1 };
+        });
+      }
+    }
+  }
+
+  /**
+   * Controlled shutdown: moves leadership off a broker that is about to stop and takes it out of
+   * every ISR, so clients switch leaders before its connections close. Returns what it still leads.
+   */
+  async controlledShutdown(brokerId: number): Promise<Array<{ topic: string; partition: number }>> {
+    const remaining: Array<{ topic: string; partition: number }> = [];
+    await this.enqueue('controlled shutdown', async () => {
+      const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
+      live.delete(brokerId);
+      for (const topic of this.store.topics()) {
+        for (const partition of topic.partitions) {
+          if (!this.store.partitionState(topic.name, partition.partition) || !partition.replicas.includes(brokerId)) continue;
+          await this.updateState(topic.name, partition.partition, (state) => {
+            if (state.leader === brokerId) {
+              const result = electLeader({ replicas: partition.replicas, leader: state.leader, isr: state.isr }, live, { unclean: false, exclude: brokerId });
+              if (result.leader === -1) {
+                remaining.push({ topic: topic.name, partition: partition.partition });
+                return null;
+              }
+              return { ...state, leader: result.leader, isr: result.isr, leaderEpoch: state.leaderEpoch + 1 };
+            }
+            if (state.isr.includes(brokerId) && state.isr.length > 1) return { ...state, isr: state.isr.filter((id) => id !== brokerId) };
+            return null;
+          });
+        }
+      }
+    });
+    return remaining;
+  }
+
+  /**
+   * Reassignment: once every target replica is in the ISR, leadership moves into the target set
+   * if needed, the ISR and assignment shrink to the target, and the removed replicas' brokers
+   * delete their copies when they see they are no longer replicas.
+   */
+  private async progressReassignments(topicName: string): Promise<void> {
+    if (!this.active) return;
+    const assignment = this.store.assignment(topicName);
+    if (!assignment || (assignment.addingReplicas.size === 0 && assignment.removingReplicas.size === 0)) return;
+    const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
+    const partitions = new Map(assignment.partitions);
+    const adding = new Map(assignment.addingReplicas);
+    const removing = new Map(assignment.removingReplicas);
+    let changed = false;
+    for (const partition of new Set([...adding.keys(), ...removing.keys()])) {
+      const stored = this.store.partitionState(topicName, partition);
+      if (!stored) continue;
+      const removed = removing.get(partition) ?? [];
+      const target = partitions.get(partition)!.filter((id) => !removed.includes(id));
+      if (!target.every((id) => stored.state.isr.includes(id))) continue;
+      await this.updateState(topicName, partition, (state) => {
+        const isr = state.isr.filter((id) => target.includes(id));
+        if (target.includes(state.leader)) return { ...state, isr };
+        const leader = target.find((id) => live.has(id) && isr.includes(id)) ?? -1;
+        return { ...state, leader, isr, leaderEpoch: state.leaderEpoch + 1 };
+      });
+      partitions.set(partition, target);
+      adding.delete(partition);
+      removing.delete(partition);
+      changed = true;
+      this.log.info({ topic: topicName, partition, replicas: target }, 'reassignment completed');
+    }
+    if (changed) await this.store.writeAssignment(topicName, { ...assignment, partitions, addingReplicas: adding, removingReplicas: removing });
+  }
+
+  /**
+   * A partition-state change fenced by the controller epoch. `decide` sees the state as stored in
+   * ZooKeeper now (a leader may have changed the ISR since the cache was read) and returns the new
+   * state, or null when nothing is left to do; on a version race it runs again on the fresh state.
+   */
+  private async updateState(topic: string, partition: number, decide: (current: LeaderAndIsr) => Omit<LeaderAndIsr, 'controllerEpoch'> | null): Promise<void> {
+    const path = ZkPaths.partitionState(topic, partition);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const node = await this.zk.get(path);
+      if (!node) return;
+      const next = decide(decodeLeaderAndIsr(node.data));
+      if (!next) return;
+      const state: LeaderAndIsr = { leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, controllerEpoch: this.epoch };
+      try {
+        await this.zk.setIfVersion(ZkPaths.controllerEpoch, this.epochZkVersion, path, encodeLeaderAndIsr(state), node.version);
+        this.store.applyState(topic, partition, state, node.version + 1);
+        this.log.info({ topic, partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, 'partition state changed');
+        return;
+      } catch (error) {
+        const fence = await this.zk.get(ZkPaths.controllerEpoch);
+        if (!fence || fence.version !== this.epochZkVersion) {
+          this.log.warn('controller epoch moved on: another controller is active; resigning');
+          this.resign();
+          return;
+        }
+      }
+    }
+    throw new Error(`could not update the state of ${topic}-${partition}: it kept changing`);
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiKey } from '../../protocol/index.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { ApiHandler } from '../api-handler.ts';
+import type { BrokerServices } from '../broker-services.ts';
+
+/** Served by the active controller: a stopping broker asks it to move its leaders elsewhere first. */
+export function controlledShutdownHandler(services: BrokerServices): ApiHandler {
+  return {
+    apiKey: ApiKey.ControlledShutdown,
+    minVersion: 1,
+    maxVersion: 3,
+    async handle(request: { brokerId: number }) {
+      const controller = services.controller;
+      if (!controller?.isActive) return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
+      const remaining = await controller.controlledShutdown(request.brokerId);
+      return { errorCode: ErrorCode.NONE, remainingPartitions: remaining.map(({ topic, partition }) => ({ topicName: topic, partitionIndex: partition })) };
+    },
+  };
+}
