@@ -58,9 +58,15 @@ export class ManagedProcess {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.alive) return;
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    let keepAlive: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      this.child.kill('SIGKILL');
+      // The child is unref'd: without a pending timer this process could end before the exit arrives.
+      keepAlive = setTimeout(() => undefined, 30_000);
+    }, graceMs);
     await this.exited;
     clearTimeout(timer);
+    clearTimeout(keepAlive);
   }
 
   async kill9(): Promise<void> {

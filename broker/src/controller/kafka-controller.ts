@@ -270,15 +270,12 @@ export class KafkaController {
     const assignment = this.store.assignment(topicName);
     if (!assignment || (assignment.addingReplicas.size === 0 && assignment.removingReplicas.size === 0)) return;
     const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
-    const partitions = new Map(assignment.partitions);
-    const adding = new Map(assignment.addingReplicas);
-    const removing = new Map(assignment.removingReplicas);
-    let changed = false;
-    for (const partition of new Set([...adding.keys(), ...removing.keys()])) {
+    const completed = new Map<number, number[]>();
+    for (const partition of new Set([...assignment.addingReplicas.keys(), ...assignment.removingReplicas.keys()])) {
       const stored = this.store.partitionState(topicName, partition);
       if (!stored) continue;
-      const removed = removing.get(partition) ?? [];
-      const target = partitions.get(partition)!.filter((id) => !removed.includes(id));
+      const removed = assignment.removingReplicas.get(partition) ?? [];
+      const target = assignment.partitions.get(partition)!.filter((id) => !removed.includes(id));
       if (!target.every((id) => stored.state.isr.includes(id))) continue;
       await this.updateState(topicName, partition, (state) => {
         const isr = state.isr.filter((id) => target.includes(id));
@@ -286,13 +283,21 @@ export class KafkaController {
         const leader = target.find((id) => live.has(id) && isr.includes(id)) ?? -1;
         return { ...state, leader, isr, leaderEpoch: state.leaderEpoch + 1 };
       });
-      partitions.set(partition, target);
-      adding.delete(partition);
-      removing.delete(partition);
-      changed = true;
+      completed.set(partition, target);
       this.log.info({ topic: topicName, partition, replicas: target }, 'reassignment completed');
     }
-    if (changed) await this.store.writeAssignment(topicName, { ...assignment, partitions, addingReplicas: adding, removingReplicas: removing });
+    if (completed.size === 0) return;
+    await this.store.updateAssignment(topicName, (current) => {
+      const partitions = new Map(current.partitions);
+      const adding = new Map(current.addingReplicas);
+      const removing = new Map(current.removingReplicas);
+      for (const [partition, target] of completed) {
+        partitions.set(partition, target);
+        adding.delete(partition);
+        removing.delete(partition);
+      }
+      return { ...current, partitions, addingReplicas: adding, removingReplicas: removing };
+    });
   }
 
   /**

@@ -207,16 +207,36 @@ export class ZkMetadataStore implements MetadataStore {
     if (!cached) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
     const from = cached.assignment.partitions.size;
     if (totalCount <= from) throw new KafkaError('INVALID_PARTITIONS', `topic '${name}' has ${from} partitions; the new count must be larger, got ${totalCount}`);
-    const replicationFactor = cached.assignment.partitions.get(0)?.length ?? 1;
-    const added = assignReplicas(this.brokers(), totalCount - from, replicationFactor, { firstPartition: from });
-    const partitions = new Map(cached.assignment.partitions);
-    added.forEach((replicas, i) => partitions.set(from + i, replicas));
-    await this.writeAssignment(name, { ...cached.assignment, partitions });
+    await this.updateAssignment(name, (current) => {
+      const existing = current.partitions.size;
+      if (totalCount <= existing) throw new KafkaError('INVALID_PARTITIONS', `topic '${name}' has ${existing} partitions; the new count must be larger, got ${totalCount}`);
+      const replicationFactor = current.partitions.get(0)?.length ?? 1;
+      const added = assignReplicas(this.brokers(), totalCount - existing, replicationFactor, { firstPartition: existing });
+      const partitions = new Map(current.partitions);
+      added.forEach((replicas, i) => partitions.set(existing + i, replicas));
+      return { ...current, partitions };
+    });
     return this.awaitTopic(name, (topic) => topic.partitions.length === totalCount && topic.partitions.every((p) => p.leader >= 0));
   }
 
-  async writeAssignment(name: string, assignment: TopicAssignment): Promise<void> {
-    await this.zk.set(ZkPaths.topic(name), encodeTopicAssignment(assignment), -1);
+  /**
+   * Read-modify-write of a topic's assignment znode, conditional on its version: brokers handling
+   * CreatePartitions or reassignments and the controller finishing one may race on it.
+   */
+  async updateAssignment(name: string, modify: (current: TopicAssignment) => TopicAssignment | null): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const node = await this.zk.get(ZkPaths.topic(name));
+      if (!node) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+      const next = modify(decodeTopicAssignment(node.data));
+      if (!next) return;
+      try {
+        await this.zk.set(ZkPaths.topic(name), encodeTopicAssignment(next), node.version);
+        return;
+      } catch (error) {
+        if (!isZkError(error, ZkCode.BAD_VERSION)) throw error;
+      }
+    }
+    throw new KafkaError('REQUEST_TIMED_OUT', `the assignment of topic '${name}' kept changing; retry`);
   }
 
   async alterTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicState> {
@@ -280,27 +300,28 @@ export class ZkMetadataStore implements MetadataStore {
       byTopic.set(move.topic, [...(byTopic.get(move.topic) ?? []), move]);
     }
     for (const [topic, topicMoves] of byTopic) {
-      const { assignment } = this.topicCache.get(topic)!;
-      const partitions = new Map(assignment.partitions);
-      const adding = new Map(assignment.addingReplicas);
-      const removing = new Map(assignment.removingReplicas);
-      for (const { partition, replicas } of topicMoves) {
-        const current = partitions.get(partition)!;
-        const original = [...current.filter((id) => !(adding.get(partition) ?? []).includes(id))];
-        adding.delete(partition);
-        removing.delete(partition);
-        if (!replicas) {
-          partitions.set(partition, original);
-          continue;
+      await this.updateAssignment(topic, (assignment) => {
+        const partitions = new Map(assignment.partitions);
+        const adding = new Map(assignment.addingReplicas);
+        const removing = new Map(assignment.removingReplicas);
+        for (const { partition, replicas } of topicMoves) {
+          const current = partitions.get(partition)!;
+          const original = current.filter((id) => !(adding.get(partition) ?? []).includes(id));
+          adding.delete(partition);
+          removing.delete(partition);
+          if (!replicas) {
+            partitions.set(partition, original);
+            continue;
+          }
+          // Kafka's order: target replicas first (so the preferred leader is the target's), then the ones leaving.
+          partitions.set(partition, [...replicas, ...original.filter((id) => !replicas.includes(id))]);
+          const toAdd = replicas.filter((id) => !original.includes(id));
+          const toRemove = original.filter((id) => !replicas.includes(id));
+          if (toAdd.length > 0) adding.set(partition, toAdd);
+          if (toRemove.length > 0) removing.set(partition, toRemove);
         }
-        // Kafka's order: target replicas first (so the preferred leader is the target's), then the ones leaving.
-        partitions.set(partition, [...replicas, ...original.filter((id) => !replicas.includes(id))]);
-        const toAdd = replicas.filter((id) => !original.includes(id));
-        const toRemove = original.filter((id) => !replicas.includes(id));
-        if (toAdd.length > 0) adding.set(partition, toAdd);
-        if (toRemove.length > 0) removing.set(partition, toRemove);
-      }
-      await this.writeAssignment(topic, { ...assignment, partitions, addingReplicas: adding, removingReplicas: removing });
+        return { ...assignment, partitions, addingReplicas: adding, removingReplicas: removing };
+      });
     }
   }
 

@@ -30,8 +30,13 @@ export class Partition {
   private readonly followers = new Map<number, FollowerState>();
   /** The log end offset when this replica became leader: followers must reach it to join the ISR. */
   private leaderEpochStartOffset = 0;
-  /** An ISR change is being written; no second one starts until it lands or fails. */
-  isrChangeInFlight = false;
+  /**
+   * An ISR change being written to the metadata store. Until it lands, the high watermark counts
+   * both the old and the proposed members (Kafka's maximal ISR): otherwise the HW could pass a
+   * joining follower's end while the store already names it in-sync, and the controller could
+   * elect it leader without those records.
+   */
+  private pendingIsr: number[] | null = null;
 
   constructor(
     readonly topic: string,
@@ -165,16 +170,27 @@ export class Partition {
     });
   }
 
-  /** Applies an ISR change this leader wrote to the metadata store. */
-  setIsr(isr: number[]): boolean {
-    this.state = { ...this.state, isr };
+  get isrChangeInFlight(): boolean {
+    return this.pendingIsr !== null;
+  }
+
+  beginIsrChange(isr: number[]): void {
+    this.pendingIsr = isr;
+  }
+
+  /** Ends an ISR change; `written` says whether the store took it (else the store's state stands). */
+  completeIsrChange(written: boolean): boolean {
+    const isr = this.pendingIsr;
+    this.pendingIsr = null;
+    if (written && isr) this.state = { ...this.state, isr };
     return this.maybeIncrementHighWatermark();
   }
 
   maybeIncrementHighWatermark(): boolean {
     if (!this.isLeader) return false;
     let candidate = this.log.logEndOffset;
-    for (const replica of this.state.isr) {
+    const maximalIsr = this.pendingIsr ? new Set([...this.state.isr, ...this.pendingIsr]) : this.state.isr;
+    for (const replica of maximalIsr) {
       if (replica === this.localBrokerId) continue;
       const end = this.followers.get(replica)?.logEndOffset ?? -1;
       candidate = Math.min(candidate, end < 0 ? this.log.highWatermark : end);

@@ -88,6 +88,8 @@ export class ReplicaManager {
   async stopReplication(): Promise<void> {
     if (this.isrTimer) clearInterval(this.isrTimer);
     this.isrTimer = null;
+    // Metadata watches may still fire until the store closes; they must not start new fetchers.
+    this.settings = null;
     const fetchers = [...this.fetchers.values()];
     this.fetchers.clear();
     await Promise.all(fetchers.map((fetcher) => fetcher.stop()));
@@ -218,20 +220,22 @@ export class ReplicaManager {
 
   private changeIsr(partition: Partition, isr: number[], kind: 'shrink' | 'expand'): void {
     if (!this.metadata || partition.isrChangeInFlight) return;
-    partition.isrChangeInFlight = true;
+    partition.beginIsrChange(isr);
     const epoch = partition.leaderEpoch;
     this.metadata
       .alterIsr(partition.topic, partition.partition, isr, epoch)
-      .then((written) => {
-        if (!written || !partition.isLeader || partition.leaderEpoch !== epoch) return;
-        partition.setIsr(isr);
-        this.log.info({ topic: partition.topic, partition: partition.partition, isr }, kind === 'shrink' ? 'ISR shrunk' : 'ISR expanded');
-        this.events?.onIsrChange(kind);
-        this.events?.onProgress(partition.topic, partition.partition);
+      .catch((error) => {
+        this.log.error({ err: error, topic: partition.topic, partition: partition.partition }, 'writing an ISR change failed');
+        return false;
       })
-      .catch((error) => this.log.error({ err: error, topic: partition.topic, partition: partition.partition }, 'writing an ISR change failed'))
-      .finally(() => {
-        partition.isrChangeInFlight = false;
+      .then((written) => {
+        const applies = written && partition.isLeader && partition.leaderEpoch === epoch;
+        partition.completeIsrChange(applies);
+        if (applies) {
+          this.log.info({ topic: partition.topic, partition: partition.partition, isr }, kind === 'shrink' ? 'ISR shrunk' : 'ISR expanded');
+          this.events?.onIsrChange(kind);
+        }
+        this.events?.onProgress(partition.topic, partition.partition);
       });
   }
 

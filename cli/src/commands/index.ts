@@ -35,6 +35,18 @@ export const commands: Command[] = [
     async () => ({ run: async (args) => (await import('./topics.ts')).run(['alter', ...args]) }),
   ),
   lazy('topics delete', 'Delete a topic.', '--topic T [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./topics.ts')).run(['delete', ...args]) })),
+  lazy(
+    'reassign',
+    'Move partitions between brokers, like kafka-reassign-partitions (--verify exits 1 while moves are in progress).',
+    '(--generate --topics-to-move-json-file FILE --broker-list "1,2,3" | --execute --reassignment-json-file FILE [--throttle BYTES_PER_SEC] | --verify --reassignment-json-file FILE) [--bootstrap-server H:P] [--output table|json]',
+    () => import('./reassign.ts'),
+  ),
+  lazy(
+    'cluster describe',
+    'Brokers, the controller, partitions and leaders per broker, under-replicated and offline partitions, reassignments in progress.',
+    '[--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./cluster.ts')).run(['describe', ...args]) }),
+  ),
   lazy('groups list', 'List consumer groups and their states.', '[--bootstrap-server H:P] [--output table|json]', async () => ({ run: async (args) => (await import('./groups.ts')).run(['list', ...args]) })),
   lazy(
     'groups describe',

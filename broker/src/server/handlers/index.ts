@@ -27,6 +27,8 @@ import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
 import { controlledShutdownHandler } from './controlled-shutdown.ts';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts';
 
 /** Every API this broker answers, keyed by API key. */
 export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
@@ -58,6 +60,8 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(deleteGroupsHandler(services));
   add(offsetForLeaderEpochHandler(services));
   add(controlledShutdownHandler(services));
+  add(alterPartitionReassignmentsHandler(services));
+  add(listPartitionReassignmentsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { createAdmin, withBrokerHint } from '@tributary/common/kafka';
+import { UsageError } from '../command.ts';
+import { clientOptions } from '../client-options.ts';
+import { printRows } from '../output.ts';
+import { outputFlag } from './flag-values.ts';
+import { connectReassignmentAdmin, type OngoingReassignment } from './reassign-admin.ts';
+
+interface PartitionRow {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/**
+ * `tributary cluster describe`: brokers, the controller, how partitions and leaders spread, and
+ * what needs attention (under-replicated and offline partitions, reassignments in progress).
+ * From Metadata and ListPartitionReassignments, so it works against Apache Kafka too.
+ */
+export async function run(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== 'describe') throw new UsageError(`unknown cluster action '${action ?? ''}': use describe`);
+  const { values } = parseArgs({ args: rest, options: { ...clientOptions }, strict: true });
+  const output = outputFlag(values.output, ['table', 'json']);
+  const bootstrap = values['bootstrap-server'];
+  const admin = createAdmin({ bootstrapServers: bootstrap, clientId: 'tributary-cli' });
+  try {
+    const topics = (await admin.listTopics({ includeInternals: true })).sort();
+    const metadata = await admin.metadata({ topics, forceUpdate: true });
+    const partitions: PartitionRow[] = topics.flatMap((topic) =>
+      (metadata.topics.get(topic)?.partitions ?? []).map((p, partition) => ({ topic, partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+    );
+    const reassignments = await listReassignments(bootstrap, topics.length > 0);
+    const brokerIds = [...metadata.brokers.keys()].sort((a, b) => a - b);
+    const brokers = brokerIds.map((id) => {
+      const broker = metadata.brokers.get(id)!;
+      return {
+        id,
+        host: `${broker.host}:${broker.port}`,
+        rack: broker.rack ?? null,
+        controller: id === metadata.controllerId,
+        partitions: partitions.filter((p) => p.replicas.includes(id)).length,
+        leaders: partitions.filter((p) => p.leader === id).length,
+      };
+    });
+    const live = new Set(brokerIds);
+    const underReplicated = partitions.filter((p) => p.isr.length < p.replicas.length);
+    const offline = partitions.filter((p) => p.leader < 0 || !live.has(p.leader));
+    if (output === 'json') {
+      process.stdout.write(JSON.stringify({ clusterId: metadata.id, controllerId: metadata.controllerId, brokers, underReplicatedPartitions: underReplicated, offlinePartitions: offline, reassignments }) + '\n');
+      return 0;
+    }
+    process.stdout.write(`Cluster ${metadata.id}: ${brokers.length} broker${brokers.length === 1 ? '' : 's'}, controller ${metadata.controllerId}, ${partitions.length} partitions in ${topics.length} topics\n\n`);
+    printRows(brokers.map((b) => ({ ...b, controller: b.controller ? 'yes' : '' })), output, ['id', 'host', 'rack', 'controller', 'partitions', 'leaders']);
+    const section = (title: string, rows: Array<Record<string, unknown>>, columns: string[]) => {
+      process.stdout.write(`\n${title}: ${rows.length === 0 ? 'none' : rows.length}\n`);
+      if (rows.length > 0) printRows(rows, output, columns);
+    };
+    section('Under-replicated partitions', underReplicated as never, ['topic', 'partition', 'leader', 'replicas', 'isr']);
+    section('Offline partitions', offline as never, ['topic', 'partition', 'leader', 'replicas', 'isr']);
+    section('Reassignments in progress', reassignments as never, ['topic', 'partition', 'replicas', 'addingReplicas', 'removingReplicas']);
+    return 0;
+  } catch (error) {
+    throw withBrokerHint(error, bootstrap);
+  } finally {
+    await admin.close();
+  }
+}
+
+async function listReassignments(bootstrap: string, anyTopics: boolean): Promise<OngoingReassignment[]> {
+  if (!anyTopics) return [];
+  const admin = await connectReassignmentAdmin(bootstrap);
+  try {
+    return await admin.list(null);
+  } finally {
+    await admin.close();
+  }
+}
