@@ -128,6 +128,7 @@ export class KafkaController {
   private async onControllerFailover(): Promise<void> {
     this.knownLive = new Set(this.store.brokers().map((broker) => broker.brokerId));
     await this.watchDeletions();
+    await this.watchReassignRequests();
     for (const topic of this.store.topics()) await this.initNewPartitions(topic.name);
     await this.electOffline(this.knownLive, null);
     for (const topic of this.store.topics()) await this.progressReassignments(topic.name);
@@ -141,6 +142,27 @@ export class KafkaController {
     const names = await this.zk.children(ZkPaths.deleteTopics, () => this.enqueue('topic deletion', () => this.watchDeletions()));
     if (!this.active) return;
     for (const name of names) await this.deleteTopic(name);
+  }
+
+  /**
+   * Kafka's older way to ask for a reassignment: a JSON plan written to /admin/reassign_partitions.
+   * The controller turns it into the same adding/removing replicas AlterPartitionReassignments
+   * writes, then removes the node, as Kafka 2.4+ does.
+   */
+  private async watchReassignRequests(): Promise<void> {
+    const node = await this.zk.get(ZkPaths.reassignPartitions, () => this.enqueue('reassignment request', () => this.watchReassignRequests()));
+    if (!node) {
+      if (await this.zk.exists(ZkPaths.reassignPartitions, () => this.enqueue('reassignment request', () => this.watchReassignRequests()))) await this.watchReassignRequests();
+      return;
+    }
+    if (!this.active) return;
+    try {
+      const plan = JSON.parse(node.data.toString()) as { partitions: Array<{ topic: string; partition: number; replicas: number[] }> };
+      await this.store.reassignPartitions(plan.partitions.map(({ topic, partition, replicas }) => ({ topic, partition, replicas })));
+    } catch (error) {
+      this.log.error({ err: error }, `ignoring ${ZkPaths.reassignPartitions}: not a valid reassignment plan`);
+    }
+    await this.zk.remove(ZkPaths.reassignPartitions);
   }
 
   /** Topic deletion: remove the assignment and states; every broker deletes its replicas when the topic vanishes. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster } from '@tributary/testkit';
+import { startCluster, waitFor } from '@tributary/testkit';
+import { ZkClient } from '../../src/zookeeper/zk-client.ts';
 import { clusterClient, leadership, readAll, waitForLeadership } from './support.ts';
 
 const TOPIC = 'isr';
@@ -16,6 +17,12 @@ test('a stopped follower leaves the ISR; acks=all works while 2 are in sync and 
   const [initial] = await leadership(admin, TOPIC);
   const leader = initial!.leader;
   const [first, second] = initial!.replicas.filter((id) => id !== leader) as [number, number];
+
+  // The console on any broker shows the whole cluster.
+  const overview = await (await fetch(`http://127.0.0.1:${cluster.broker(first).adminPort}/api/console/overview`)).json() as { controllerId: number; brokers: Array<{ brokerId: number; isController: boolean; partitions: number }> };
+  assert.deepEqual(overview.brokers.map((b) => b.brokerId), [1, 2, 3]);
+  assert.equal(overview.brokers.filter((b) => b.isController).length, 1);
+  assert.ok(overview.brokers.every((b) => b.partitions >= 1));
 
   const producer = kafka.producer({ retry: { retries: 0 } });
   await producer.connect();
@@ -55,4 +62,15 @@ test('a stopped follower leaves the ISR; acks=all works while 2 are in sync and 
     return Number(line?.split(' ').at(-1));
   }));
   assert.ok(ends.every((end) => end === ends[0]), `log end offsets on the three replicas: ${ends}`);
+
+  // Kafka's older reassignment path: a plan written to /admin/reassign_partitions.
+  const zk = await ZkClient.connect(cluster.zookeeper.connectString, 4000, 10_000);
+  t.after(() => zk.close());
+  await zk.create('/admin/reassign_partitions', Buffer.from(JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 0, replicas: [first, second] }] })));
+  await waitForLeadership(admin, TOPIC, 'the partition moved to the plan in /admin/reassign_partitions', ([p]) => p!.replicas.join() === [first, second].sort().join() && p!.leader === first, 60_000);
+  await waitFor(async () => !(await zk.exists('/admin/reassign_partitions')), { what: 'the controller removing /admin/reassign_partitions' });
+  // A new leader's high watermark catches up once its followers fetch from it.
+  await waitFor(async () => Number((await admin.fetchTopicOffsets(TOPIC))[0]!.high) === records.length, { what: 'the new leader high watermark reaching the log end' });
+  const kept = await readAll(kafka, TOPIC);
+  assert.equal(kept.length, records.length, 'nothing lost in the move');
 });
