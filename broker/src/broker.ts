@@ -19,6 +19,10 @@ import { CONSUMER_OFFSETS_TOPIC, ConsumerOffsetsStore } from './server/consumer-
 import { GroupCoordinator } from './group/group-coordinator.ts';
 import { BrokerMetrics } from './server/metrics.ts';
 import { ProducerIdManager } from './server/producer-id-manager.ts';
+import { coordinatorLocator } from './server/coordinator-locator.ts';
+import { InternalTopicStore } from './server/internal-topic-store.ts';
+import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from './coordinator/transaction/transaction-coordinator.ts';
+import { LocalMarkerWriter } from './coordinator/transaction/local-marker-writer.ts';
 import { Purgatory } from './server/purgatory.ts';
 import { createRequestProcessor } from './server/request-processor.ts';
 import { SocketServer } from './server/socket-server.ts';
@@ -120,33 +124,56 @@ export class Broker {
       },
       log.child({ component: 'group-coordinator' }),
     );
-    const loadOwnedOffsetPartitions = async () => {
-      const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC);
-      for (const partition of topic?.partitions ?? []) {
-        if (partition.leader === config.brokerId && !groupCoordinator.ownsPartition(partition.partition)) {
-          await groupCoordinator.loadPartition(partition.partition);
-        }
-      }
-    };
-    let offsetsTopicReady: Promise<void> | null = null;
-    const groupCoordinatorFor = async (groupId: string): Promise<number> => {
+    const groupLocator = coordinatorLocator({
+      topic: CONSUMER_OFFSETS_TOPIC,
+      numPartitions: config.offsetsTopicNumPartitions,
+      replicationFactor: config.offsetsTopicReplicationFactor,
       // __consumer_offsets is created on first use, as Kafka does, with compaction.
-      offsetsTopicReady ??= adminManager
-        .ensureInternalTopic(CONSUMER_OFFSETS_TOPIC, config.offsetsTopicNumPartitions, config.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' })
-        .then(loadOwnedOffsetPartitions);
-      await offsetsTopicReady;
-      const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC)!;
-      return topic.partitions[groupCoordinator.partitionFor(groupId)]!.leader;
-    };
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' },
+      brokerId: config.brokerId,
+      metadata,
+      adminManager,
+      coordinator: groupCoordinator,
+    });
+    const producerIds = new ProducerIdManager(metadata);
+    const markerWriter = new LocalMarkerWriter(replicaManager, metadata, producePurgatory, groupCoordinator);
+    const transactionCoordinator = new TransactionCoordinator(
+      {
+        store: new InternalTopicStore(replicaManager, metadata, TRANSACTION_STATE_TOPIC),
+        producerIds,
+        markers: markerWriter,
+        coordinatorEpoch: (partition) => replicaManager.partition(TRANSACTION_STATE_TOPIC, partition)?.leaderEpoch ?? 0,
+        partitionExists: ({ topic, partition }) => metadata.topic(topic)?.partitions.some((p) => p.partition === partition) ?? false,
+        log: log.child({ component: 'transaction-coordinator' }),
+      },
+      {
+        numPartitions: metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.length ?? config.transactionStateLogNumPartitions,
+        maxTimeoutMs: config.transactionMaxTimeoutMs,
+        abortTimedOutIntervalMs: config.transactionAbortTimedOutIntervalMs,
+      },
+    );
+    const transactionLocator = coordinatorLocator({
+      topic: TRANSACTION_STATE_TOPIC,
+      numPartitions: config.transactionStateLogNumPartitions,
+      replicationFactor: config.transactionStateLogReplicationFactor,
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'min.insync.replicas': String(config.transactionStateLogMinIsr) },
+      brokerId: config.brokerId,
+      metadata,
+      adminManager,
+      coordinator: transactionCoordinator,
+    });
     const services: BrokerServices = {
       config,
       metadata,
       replicaManager,
       adminManager,
-      producerIds: new ProducerIdManager(metadata),
+      producerIds,
       producePurgatory,
       groupCoordinator,
-      groupCoordinatorFor,
+      groupCoordinatorFor: (groupId) => groupLocator.leaderFor(groupId),
+      transactionCoordinator,
+      transactionCoordinatorFor: (transactionalId) => transactionLocator.leaderFor(transactionalId),
+      markerWriter,
       metrics,
       log,
       brokerSettings,
@@ -218,7 +245,10 @@ export class Broker {
 
     logManager.startBackgroundTasks();
     groupCoordinator.startOffsetExpiry();
-    void loadOwnedOffsetPartitions().catch((error) => log.error({ err: error }, 'loading consumer groups failed'));
+    void groupLocator.loadOwnedPartitions().catch((error) => log.error({ err: error }, 'loading consumer groups failed'));
+    // Consumer groups first: markers resumed by the transaction coordinator settle their offsets.
+    transactionCoordinator.startTimeoutChecks();
+    void transactionLocator.loadOwnedPartitions().catch((error) => log.error({ err: error }, 'loading transaction state failed'));
     broker = new Broker(config, port, adminPort, {
       lock,
       metadata,
@@ -243,6 +273,7 @@ export class Broker {
     // Parked long-polls answer now with what they have, so the connections can drain.
     for (const purgatory of purgatories) purgatory.expireAll();
     await shutdown;
+    await this.parts.services.transactionCoordinator.close();
     await this.parts.services.groupCoordinator.close();
     logManager.close();
     await metadata.close();

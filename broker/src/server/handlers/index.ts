@@ -25,6 +25,13 @@ import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
+import { describeTransactionsHandler } from './describe-transactions.ts';
+import { endTxnHandler } from './end-txn.ts';
+import { listTransactionsHandler } from './list-transactions.ts';
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
+import { writeTxnMarkersHandler } from './write-txn-markers.ts';
 
 /** Every API this broker answers, keyed by API key. */
 export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
@@ -54,6 +61,13 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(describeGroupsHandler(services));
   add(listGroupsHandler(services));
   add(deleteGroupsHandler(services));
+  add(addPartitionsToTxnHandler(services));
+  add(addOffsetsToTxnHandler(services));
+  add(txnOffsetCommitHandler(services));
+  add(endTxnHandler(services));
+  add(writeTxnMarkersHandler(services));
+  add(describeTransactionsHandler(services));
+  add(listTransactionsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

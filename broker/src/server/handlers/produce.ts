@@ -1,6 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { failedAppend, partitionKey, type AppendOutcome } from '../../replication/replica-manager.ts';
+import { awaitReplication } from '../../replication/await-replication.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -88,30 +89,12 @@ export function produceHandler(services: BrokerServices): ApiHandler {
         });
       }
       if (request.acks === 0) return null;
-      const pending = () =>
-        results.filter(({ topic, partition, outcome }) => {
-          if (request.acks !== -1 || outcome.errorCode !== 0) return false;
-          const replica = replicaManager.partition(topic, partition);
-          return replica !== undefined && replica.highWatermark <= outcome.lastOffset;
-        });
-      if (pending().length === 0) return respond(results, version);
+      if (request.acks !== -1) return respond(results, version);
+      const targets = results
+        .filter(({ outcome }) => outcome.errorCode === 0)
+        .map(({ topic, partition, outcome }) => ({ topic, partition, lastOffset: outcome.lastOffset }));
       // acks=all: answer once every ISR member has the batch, or time out as Kafka does.
-      return new Promise((resolve) => {
-        producePurgatory.tryCompleteElseWatch(
-          {
-            tryComplete: () => {
-              if (pending().length > 0) return false;
-              resolve(respond(results, version));
-              return true;
-            },
-            onExpiration: () => {
-              resolve(respond(results, version, new Set(pending().map((r) => partitionKey(r.topic, r.partition)))));
-            },
-          },
-          results.map((r) => partitionKey(r.topic, r.partition)),
-          request.timeoutMs,
-        );
-      });
+      return awaitReplication(replicaManager, producePurgatory, targets, request.timeoutMs).then((timedOut) => respond(results, version, timedOut));
     },
   };
 }
