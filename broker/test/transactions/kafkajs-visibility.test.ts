@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
-import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { fileURLToPath } from 'node:url';
+import { kcat, python, requirePythonModule, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -19,7 +20,15 @@ async function consumeValues(kafka: InstanceType<typeof Kafka>, topic: string, r
   return values;
 }
 
-describe('transactions with kafkajs 2.2', () => {
+async function kcatValues(bootstrap: string, topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
+  const read = await kcat(['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', `isolation.level=${isolation}`], { timeoutMs: 30_000 });
+  assert.equal(read.code, 0, read.stderr);
+  return read.stdout.split('\n').filter((line) => line.length > 0);
+}
+
+const zombieScript = fileURLToPath(new URL('./support/zombie_confluent.py', import.meta.url));
+
+describe('transactions with kafkajs 2.2 and librdkafka 2.0', () => {
   let broker: BrokerInstance;
   let kafka: InstanceType<typeof Kafka>;
   before(async () => {
@@ -67,8 +76,12 @@ describe('transactions with kafkajs 2.2', () => {
     // kafkajs asks ListOffsets with read_committed: the latest offset is the last stable offset,
     // the open transaction's first record (five data records and three markers before it).
     assert.equal(offsets[0]!.high, '8');
+    // librdkafka (kcat) with isolation.level: the same split, and read_committed stops at the open transaction.
+    assert.deepEqual(await kcatValues(broker.bootstrap, topic, 'read_committed'), ['c1', 'c2', 'c3']);
+    assert.deepEqual(await kcatValues(broker.bootstrap, topic, 'read_uncommitted'), ['c1', 'c2', 'a1', 'a2', 'c3', 'o1']);
     await open.abort();
     await producer.disconnect();
+    assert.deepEqual(await kcatValues(broker.bootstrap, topic, 'read_committed'), ['c1', 'c2', 'c3']);
   });
 
   test('a zombie producer with an old epoch is fenced', async () => {
@@ -102,5 +115,17 @@ describe('transactions with kafkajs 2.2', () => {
 
     const committed = await consumeValues(kafka, topic, false, (values) => values.length >= 2);
     assert.deepEqual(committed.sort(), ['successor-1', 'successor-2']);
+  });
+
+  test('python3-confluent-kafka: a zombie producer is fenced and its transaction never becomes visible', async () => {
+    requirePythonModule('confluent_kafka', 'python3-confluent-kafka');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'txn-zombie-librdkafka', numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const result = await python(zombieScript, [broker.bootstrap, 'txn-zombie-librdkafka'], { timeoutMs: 60_000 });
+    assert.equal(result.code, 0, `zombie_confluent.py failed\nstdout: ${result.stdout}\nstderr: ${result.stderr.slice(-3000)}`);
+    assert.match(result.stdout, /fenced: .*(PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|fenced)/i);
+    assert.deepEqual(await kcatValues(broker.bootstrap, 'txn-zombie-librdkafka', 'read_committed'), ['successor']);
   });
 });
