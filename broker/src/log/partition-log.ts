@@ -77,7 +77,7 @@ export class PartitionLog {
       const segment = new LogSegment(this.dir, bases[i]!, this.config.indexIntervalBytes, this.now());
       const isLast = i === bases.length - 1;
       const next = bases[i + 1];
-      const needsScan = isLast || recover && next !== undefined && next > recoveryPoint || segment.index.entries === 0 && segment.size > 0 || segment.timeIndex.entries === 0 && segment.size > 0;
+      const needsScan = isLast || recover && next !== undefined && next > recoveryPoint || segment.index.entries === 0 && segment.size > 0 || segment.timeIndex.entries === 0 && segment.size > 0 || !segment.txnIndex.existed && segment.size > 0;
       if (needsScan) {
         segment.recover();
         recovered.add(segment);

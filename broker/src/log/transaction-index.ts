@@ -18,9 +18,12 @@ const VERSION = 0;
 export class TransactionIndex {
   private list: AbortedTxn[] = [];
   private fd: number;
+  /** False when the file was missing (lost, or written before transactions existed): the segment must be rescanned. */
+  readonly existed: boolean;
 
   constructor(readonly path: string) {
-    if (existsSync(path)) {
+    this.existed = existsSync(path);
+    if (this.existed) {
       const content = readFileSync(path);
       for (let at = 0; at + ENTRY_BYTES <= content.length; at += ENTRY_BYTES) {
         this.list.push({
