@@ -176,6 +176,8 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   private readonly partitions = new Map<number, PartitionState>();
   private readonly pendingTxnOffsets = new PendingTxnOffsets();
+  /** Markers that reached a partition while it was loading; applied once the replay is done. */
+  private readonly markersDuringLoad = new Map<number, Array<{ producerId: number; result: TransactionResult }>>();
   private readonly config: GroupCoordinatorConfig;
   private expiryTimer: (() => void) | null = null;
 
@@ -246,6 +248,7 @@ export class GroupCoordinator {
       }
     } catch (error) {
       this.partitions.delete(partition);
+      this.markersDuringLoad.delete(partition);
       throw error;
     }
     if (this.partitions.get(partition) !== 'loading') return;
@@ -264,6 +267,8 @@ export class GroupCoordinator {
       for (const member of group.members.values()) this.scheduleSessionExpiry(group, member);
     }
     this.partitions.set(partition, 'loaded');
+    for (const { producerId, result } of this.markersDuringLoad.get(partition) ?? []) this.completeTransaction(partition, producerId, result);
+    this.markersDuringLoad.delete(partition);
     this.log?.info({ partition, groups: groupIds.size }, 'loaded group coordinator partition');
   }
 
@@ -298,6 +303,7 @@ export class GroupCoordinator {
   /** Leadership of the partition moved away: forget its groups (their members will find the new coordinator). */
   unloadPartition(partition: number): void {
     this.partitions.delete(partition);
+    this.markersDuringLoad.delete(partition);
     this.pendingTxnOffsets.dropGroups((groupId) => this.partitionFor(groupId) === partition);
     for (const [groupId, group] of this.groups) {
       if (this.partitionFor(groupId) !== partition) continue;
@@ -888,6 +894,11 @@ export class GroupCoordinator {
 
   /** A marker reached a __consumer_offsets partition: the producer's pending offsets there settle. */
   completeTransaction(partition: number, producerId: number, result: TransactionResult): void {
+    if (this.partitions.get(partition) === 'loading') {
+      // The replay may have read the log before this marker landed: settle once it is done.
+      this.markersDuringLoad.set(partition, [...(this.markersDuringLoad.get(partition) ?? []), { producerId, result }]);
+      return;
+    }
     const settled = this.pendingTxnOffsets.take(producerId, (groupId) => this.partitionFor(groupId) === partition);
     if (result !== 'commit') return;
     for (const [groupId, entries] of settled) {
