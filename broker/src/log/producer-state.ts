@@ -48,6 +48,8 @@ export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
   /** Transactions that ended but whose marker may not be replicated yet, oldest first. */
   private unreplicated: CompletedTxn[] = [];
+  /** Producers with an open transaction: the LSO is computed on every fetch, over these only. */
+  private readonly open = new Set<number>();
 
   get size(): number {
     return this.producers.size;
@@ -97,10 +99,14 @@ export class ProducerStateManager {
       if (entry.txnFirstOffset === null) return null;
       const completed: CompletedTxn = { producerId: header.producerId, firstOffset: entry.txnFirstOffset, lastOffset: firstOffset, result: marker.result };
       entry.txnFirstOffset = null;
+      this.open.delete(header.producerId);
       this.unreplicated.push(completed);
       return completed;
     }
-    if ((header.attributes & TRANSACTIONAL_FLAG) !== 0 && entry.txnFirstOffset === null) entry.txnFirstOffset = firstOffset;
+    if ((header.attributes & TRANSACTIONAL_FLAG) !== 0 && entry.txnFirstOffset === null) {
+      entry.txnFirstOffset = firstOffset;
+      this.open.add(header.producerId);
+    }
     if (header.baseSequence < 0) return null;
     entry.batches.push({
       firstSeq: header.baseSequence,
@@ -125,11 +131,13 @@ export class ProducerStateManager {
    * one whose marker is still above the high watermark. Null when everything is stable.
    */
   firstUnstableOffset(highWatermark: number): number | null {
-    while (this.unreplicated.length > 0 && this.unreplicated[0]!.lastOffset < highWatermark) this.unreplicated.shift();
+    const replicated = this.unreplicated.findIndex((txn) => txn.lastOffset >= highWatermark);
+    this.unreplicated.splice(0, replicated < 0 ? this.unreplicated.length : replicated);
     let first: number | null = null;
     for (const txn of this.unreplicated) if (first === null || txn.firstOffset < first) first = txn.firstOffset;
-    for (const entry of this.producers.values()) {
-      if (entry.txnFirstOffset !== null && (first === null || entry.txnFirstOffset < first)) first = entry.txnFirstOffset;
+    for (const producerId of this.open) {
+      const start = this.producers.get(producerId)!.txnFirstOffset!;
+      if (first === null || start < first) first = start;
     }
     return first;
   }
@@ -137,14 +145,16 @@ export class ProducerStateManager {
   /** Open transactions on this partition: producer id, epoch and first offset. */
   ongoingTransactions(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
     const out = [];
-    for (const [producerId, entry] of this.producers) {
-      if (entry.txnFirstOffset !== null) out.push({ producerId, producerEpoch: entry.epoch, firstOffset: entry.txnFirstOffset });
+    for (const producerId of this.open) {
+      const entry = this.producers.get(producerId)!;
+      out.push({ producerId, producerEpoch: entry.epoch, firstOffset: entry.txnFirstOffset! });
     }
     return out.sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
   clear(): void {
     this.producers.clear();
+    this.open.clear();
     this.unreplicated = [];
   }
 }
