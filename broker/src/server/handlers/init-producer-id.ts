@@ -20,11 +20,15 @@ export function initProducerIdHandler(services: BrokerServices): ApiHandler {
     maxVersion: 5,
     async handle(request: InitProducerIdRequest, context) {
       if (request.transactionalId !== null && request.transactionalId !== undefined) {
+        // v3+ may name the producer to bump (KIP-360). @platformatic/kafka names 0/0 for "none"
+        // here too; read literally it would be fenced by any other producer id, and taking it as
+        // "none" changes nothing else: a plain InitProducerId bumps the epoch all the same.
+        const named = context.apiVersion >= 3 && !(request.producerId === 0n && request.producerEpoch === 0);
         const result = await services.transactionCoordinator.initProducerId({
           transactionalId: request.transactionalId,
           transactionTimeoutMs: request.transactionTimeoutMs,
-          producerId: context.apiVersion >= 3 ? Number(request.producerId) : -1,
-          producerEpoch: context.apiVersion >= 3 ? request.producerEpoch : -1,
+          producerId: named ? Number(request.producerId) : -1,
+          producerEpoch: named ? request.producerEpoch : -1,
         });
         return { throttleTimeMs: 0, errorCode: compatibleError(result.errorCode, context.apiVersion), producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
       }
