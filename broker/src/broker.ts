@@ -213,7 +213,10 @@ export class Broker {
           metrics.logSize.set(labels, partition.log.size);
           metrics.logEndOffset.set(labels, partition.log.logEndOffset);
           metrics.logStartOffset.set(labels, partition.log.logStartOffset);
+          metrics.lastStableOffset.set(labels, partition.log.lastStableOffset);
         }
+        metrics.transactions.reset();
+        for (const txn of transactionCoordinator.list({ states: [], producerIds: [], minDurationMs: -1 }).txns) metrics.transactions.inc({ state: txn.state });
         metrics.consumerLag.reset();
         for (const groupId of groupCoordinator.groupIds()) {
           for (const { topic, partition, offset } of groupCoordinator.committedOffsets(groupId)) {

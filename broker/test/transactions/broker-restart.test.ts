@@ -62,4 +62,8 @@ test('after a kill -9 of the broker, committed transactions and their offsets st
 
   assert.deepEqual(await committedValues('restart-out'), ['c1', 'c2']);
   assert.equal(await committedOffset(), '7');
+  // c1, its marker, o1, its abort marker, c2, its marker: everything is stable.
+  const metrics = await (await fetch(`http://127.0.0.1:${broker.adminPort}/metrics`)).text();
+  assert.match(metrics, /^tributary_broker_transactions\{state="CompleteCommit"\} 1$/m);
+  assert.match(metrics, /^tributary_broker_last_stable_offset\{topic="restart-out",partition="0"\} 6$/m);
 });
