@@ -55,10 +55,20 @@ describe('tributary transactions', () => {
 
     // The open transaction holds read_committed readers before 'after'.
     assert.deepEqual(await committedValues('hanging'), []);
-    const aborted = tributary(['transactions', 'abort', '--topic', 'hanging', '--partition', '0', '--producer-id', String(state.producerId), '--producer-epoch', String(state.producerEpoch), ...bootstrap]);
+    const producers = tributary(['transactions', 'describe-producers', '--topic', 'hanging', '--partition', '0', ...bootstrap, '--output', 'json']);
+    assert.equal(producers.status, 0, producers.stderr);
+    const hanging = JSON.parse(producers.stdout).find((p: { currentTransactionStartOffset: number | null }) => p.currentTransactionStartOffset !== null);
+    assert.deepEqual([hanging.producerId, hanging.producerEpoch, hanging.currentTransactionStartOffset], [state.producerId, state.producerEpoch, 0]);
+    const wrongOffset = tributary(['transactions', 'abort', '--topic', 'hanging', '--partition', '0', '--start-offset', '1', ...bootstrap]);
+    assert.equal(wrongOffset.status, 1);
+    assert.match(wrongOffset.stderr, /no open transaction starts at offset 1/);
+    const aborted = tributary(['transactions', 'abort', '--topic', 'hanging', '--partition', '0', '--start-offset', '0', ...bootstrap]);
     assert.equal(aborted.status, 0, aborted.stderr);
     assert.deepEqual(await committedValues('hanging'), ['after']);
     await producer.disconnect();
+
+    const byId = tributary(['transactions', 'abort', '--topic', 'hanging', '--partition', '0', '--producer-id', String(state.producerId), '--producer-epoch', String(state.producerEpoch), ...bootstrap]);
+    assert.equal(byId.status, 0, byId.stderr);
 
     const unknown = tributary(['transactions', 'describe', '--transactional-id', 'nobody', ...bootstrap]);
     assert.equal(unknown.status, 1);

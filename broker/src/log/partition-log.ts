@@ -158,6 +158,10 @@ export class PartitionLog {
     return this.producerState.ongoingTransactions();
   }
 
+  activeProducers(): ReturnType<ProducerStateManager['activeProducers']> {
+    return this.producerState.activeProducers();
+  }
+
   /** Aborted transactions with data in [startOffset, upperBoundOffset), oldest first. */
   collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
     const out: AbortedTxn[] = [];

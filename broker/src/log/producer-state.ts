@@ -142,6 +142,17 @@ export class ProducerStateManager {
     return first;
   }
 
+  /** Every producer this partition knows (Kafka's DescribeProducers): epoch, last sequence, coordinator epoch, open transaction. */
+  activeProducers(): Array<{ producerId: number; producerEpoch: number; lastSequence: number; coordinatorEpoch: number; currentTxnStartOffset: number }> {
+    return [...this.producers].map(([producerId, entry]) => ({
+      producerId,
+      producerEpoch: entry.epoch,
+      lastSequence: entry.batches[entry.batches.length - 1]?.lastSeq ?? -1,
+      coordinatorEpoch: entry.coordinatorEpoch,
+      currentTxnStartOffset: entry.txnFirstOffset ?? -1,
+    }));
+  }
+
   /** Open transactions on this partition: producer id, epoch and first offset. */
   ongoingTransactions(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
     const out = [];

@@ -62,9 +62,15 @@ export const commands: Command[] = [
     async () => ({ run: async (args) => (await import('./transactions.ts')).run(['describe', ...args]) }),
   ),
   lazy(
+    'transactions describe-producers',
+    'Producers a partition leader knows, with the start offset of their open transaction.',
+    '--topic T --partition N [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./transactions.ts')).run(['describe-producers', ...args]) }),
+  ),
+  lazy(
     'transactions abort',
     'Abort a hanging transaction on one partition by writing an abort marker (kafka-transactions abort).',
-    '--topic T --partition N --producer-id N --producer-epoch N [--coordinator-epoch N] [--bootstrap-server H:P]',
+    '--topic T --partition N (--start-offset N | --producer-id N --producer-epoch N [--coordinator-epoch N]) [--bootstrap-server H:P]',
     async () => ({ run: async (args) => (await import('./transactions.ts')).run(['abort', ...args]) }),
   ),
   lazy(

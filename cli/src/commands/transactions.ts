@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findCoordinatorV4, type Connection } from '@platformatic/kafka';
+import { describeProducersV0, findCoordinatorV4, type Connection } from '@platformatic/kafka';
 import { createAdmin } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { clientOptions } from '../client-options.ts';
@@ -27,7 +27,12 @@ function integer(value: string | undefined, flag: string): number {
   return Number(value);
 }
 
-/** `tributary transactions list|describe|abort`: kafka-transactions for Tributary. */
+async function producersOf(connection: Connection, topic: string, partition: number) {
+  const response = await describeProducersV0.api.async(connection, [{ name: topic, partitionIndexes: [partition] }]);
+  return response.topics[0]?.partitions[0]?.activeProducers ?? [];
+}
+
+/** `tributary transactions list|describe|describe-producers|abort`: kafka-transactions for Tributary. */
 export async function run(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const { values } = parseArgs({
@@ -42,12 +47,13 @@ export async function run(args: string[]): Promise<number> {
       topic: { type: 'string' },
       partition: { type: 'string' },
       'min-duration-ms': { type: 'string', default: '-1' },
+      'start-offset': { type: 'string' },
     },
     strict: true,
   });
   const output = values.output as string;
   if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, got '${output}'`);
-  if (!['list', 'describe', 'abort'].includes(action ?? '')) throw new UsageError('use transactions list, describe or abort');
+  if (!['list', 'describe', 'describe-producers', 'abort'].includes(action ?? '')) throw new UsageError('use transactions list, describe, describe-producers or abort');
   const admin = createAdmin({ bootstrapServers: values['bootstrap-server'] as string, clientId: 'tributary-cli' });
   try {
     const connections = (await admin.connectToBrokers(null)) as Map<number, Connection>;
@@ -55,6 +61,16 @@ export async function run(args: string[]): Promise<number> {
       const first = connections.values().next().value;
       if (!first) throw new Error('no broker answered: check --bootstrap-server');
       return first;
+    };
+    const partitionLeader = async () => {
+      const topic = values.topic as string | undefined;
+      if (!topic) throw new UsageError('--topic is required');
+      const partition = integer(values.partition as string | undefined, '--partition');
+      const leader = (await admin.metadata({ topics: [topic] })).topics.get(topic)?.partitions[partition]?.leader;
+      if (leader === undefined) throw new Error(`${topic}-${partition} does not exist`);
+      const connection = connections.get(leader);
+      if (!connection) throw new Error(`leader broker ${leader} of ${topic}-${partition} is not reachable`);
+      return { topic, partition, connection };
     };
     switch (action) {
       case 'list': {
@@ -89,19 +105,35 @@ export async function run(args: string[]): Promise<number> {
         }], output);
         return 0;
       }
+      case 'describe-producers': {
+        const { topic, partition, connection } = await partitionLeader();
+        printRows((await producersOf(connection, topic, partition)).map((p) => ({
+          producerId: p.producerId,
+          producerEpoch: p.producerEpoch,
+          lastSequence: p.lastSequence,
+          coordinatorEpoch: p.coordinatorEpoch,
+          currentTransactionStartOffset: p.currentTxnStartOffset >= 0n ? p.currentTxnStartOffset : null,
+        })), output, ['producerId', 'producerEpoch', 'lastSequence', 'coordinatorEpoch', 'currentTransactionStartOffset']);
+        return 0;
+      }
       default: {
         // A hanging transaction: its producer is gone and its coordinator lost track of it, so
         // the partition's last stable offset is stuck. An abort marker from its leader frees it.
-        const topic = values.topic as string | undefined;
-        if (!topic) throw new UsageError('--topic is required');
-        const partition = integer(values.partition as string | undefined, '--partition');
-        const producerId = BigInt(integer(values['producer-id'] as string | undefined, '--producer-id'));
-        const producerEpoch = integer(values['producer-epoch'] as string | undefined, '--producer-epoch');
-        const coordinatorEpoch = integer(values['coordinator-epoch'] as string, '--coordinator-epoch');
-        const leader = (await admin.metadata({ topics: [topic] })).topics.get(topic)?.partitions[partition]?.leader;
-        if (leader === undefined) throw new Error(`${topic}-${partition} does not exist`);
-        const connection = connections.get(leader);
-        if (!connection) throw new Error(`leader broker ${leader} of ${topic}-${partition} is not reachable`);
+        const { topic, partition, connection } = await partitionLeader();
+        let producerId: bigint;
+        let producerEpoch: number;
+        let coordinatorEpoch: number;
+        if (values['start-offset'] !== undefined) {
+          // As kafka-transactions does: the producer whose open transaction starts there, with its epochs.
+          const startOffset = BigInt(integer(values['start-offset'] as string, '--start-offset'));
+          const producer = (await producersOf(connection, topic, partition)).find((p) => p.currentTxnStartOffset === startOffset);
+          if (!producer) throw new Error(`no open transaction starts at offset ${startOffset} of ${topic}-${partition}: see tributary transactions describe-producers`);
+          ({ producerId, producerEpoch, coordinatorEpoch } = producer);
+        } else {
+          producerId = BigInt(integer(values['producer-id'] as string | undefined, '--producer-id (or --start-offset)'));
+          producerEpoch = integer(values['producer-epoch'] as string | undefined, '--producer-epoch');
+          coordinatorEpoch = integer(values['coordinator-epoch'] as string, '--coordinator-epoch');
+        }
         const [result] = await writeTxnMarkers.async(connection, [{ producerId, producerEpoch, commit: false, topic, partitions: [partition], coordinatorEpoch }]);
         if (!result || result.errorCode !== 0) throw new Error(`writing the abort marker to ${topic}-${partition} failed: ${errorName(result?.errorCode ?? -1)}`);
         printRows([{ topic, partition, producerId, producerEpoch, result: 'aborted' }], output);

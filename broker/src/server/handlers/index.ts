@@ -28,6 +28,7 @@ import { syncGroupHandler } from './sync-group.ts';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
+import { describeProducersHandler } from './describe-producers.ts';
 import { endTxnHandler } from './end-txn.ts';
 import { listTransactionsHandler } from './list-transactions.ts';
 import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
@@ -67,6 +68,7 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(endTxnHandler(services));
   add(writeTxnMarkersHandler(services));
   add(describeTransactionsHandler(services));
+  add(describeProducersHandler(services));
   add(listTransactionsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
