@@ -99,3 +99,22 @@ test('InitProducerId validates the timeout, fences the previous epoch and aborts
   txns.unloadPartition(0);
   assert.equal((await txns.initProducerId({ transactionalId: 't', transactionTimeoutMs: 10_000, producerId: -1, producerEpoch: -1 })).errorCode, ErrorCode.NOT_COORDINATOR);
 });
+
+test('EndTxn answers once the outcome is stored even while a leader refuses markers; the id stays busy until they land', async () => {
+  const { scheduler, leaders, txns } = await setup();
+  const { producerId, producerEpoch } = await txns.initProducerId({ transactionalId: 'busy', transactionTimeoutMs: 30_000, producerId: -1, producerEpoch: -1 });
+  await txns.addPartitions({ transactionalId: 'busy', producerId, producerEpoch, partitions: PARTITIONS });
+  leaders.down = true;
+  const ended = txns.endTransaction({ transactionalId: 'busy', producerId, producerEpoch, committed: true });
+  await waitFor(() => txns.describe(['busy'])[0]!.txn?.state === 'PrepareCommit', { what: 'PrepareCommit to be stored' });
+  scheduler.advance(5000);
+  assert.equal(await ended, ErrorCode.NONE);
+  assert.equal(await txns.addPartitions({ transactionalId: 'busy', producerId, producerEpoch, partitions: PARTITIONS }), ErrorCode.CONCURRENT_TRANSACTIONS);
+  assert.equal((await txns.initProducerId({ transactionalId: 'busy', transactionTimeoutMs: 30_000, producerId: -1, producerEpoch: -1 })).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+  leaders.down = false;
+  await waitFor(() => {
+    scheduler.advance(2000);
+    return txns.describe(['busy'])[0]!.txn?.state === 'CompleteCommit';
+  }, { what: 'the markers to land once the leaders are back' });
+  assert.equal(await txns.addPartitions({ transactionalId: 'busy', producerId, producerEpoch, partitions: PARTITIONS }), ErrorCode.NONE);
+});

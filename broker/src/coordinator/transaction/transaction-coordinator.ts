@@ -45,6 +45,12 @@ export interface ProducerIdAndEpoch {
 /** Epochs are int16; Kafka starts a new producer id rather than wrap. */
 const MAX_EPOCH = 32766;
 const RETRY_BACKOFF_MS = 100;
+/**
+ * How long EndTxn and InitProducerId wait for markers before answering anyway. Once Prepare is
+ * stored the outcome is decided; the markers go on in the background and other requests for the
+ * id get CONCURRENT_TRANSACTIONS meanwhile, which clients retry (as with Kafka's coordinator).
+ */
+const MARKER_WAIT_MS = 5000;
 const MAX_RETRY_BACKOFF_MS = 2000;
 /** Marker errors that say a newer epoch or coordinator already moved on: retrying cannot help. */
 const ABANDON_MARKER_ERRORS = new Set<number>([ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.PRODUCER_FENCED, ErrorCode.TRANSACTION_COORDINATOR_FENCED]);
@@ -146,7 +152,8 @@ export class TransactionCoordinator {
       let { producerId, producerEpoch } = current;
       if (current.state === 'Ongoing') {
         // A new instance of the producer: fence the old one with a bumped epoch and abort what it left open.
-        producerEpoch = await this.abortWithBumpedEpoch(current);
+        if (!(await this.abortWithBumpedEpoch(current))) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+        producerEpoch = this.txns.get(params.transactionalId)!.producerEpoch;
       } else if (producerEpoch >= MAX_EPOCH) {
         producerId = await this.deps.producerIds.generateProducerId();
         producerEpoch = 0;
@@ -163,12 +170,29 @@ export class TransactionCoordinator {
     return { transactionalId, producerId, producerEpoch, timeoutMs, state, partitions: [], lastUpdateTimestamp: now, startTimestamp: -1 };
   }
 
-  /** Bumps the epoch (fencing the producer) and aborts its open transaction; returns the new epoch. */
-  private async abortWithBumpedEpoch(txn: TransactionMetadata): Promise<number> {
+  /** Bumps the epoch (fencing the producer) and aborts its open transaction; true once the markers are written. */
+  private async abortWithBumpedEpoch(txn: TransactionMetadata): Promise<boolean> {
     const epoch = Math.min(txn.producerEpoch + 1, MAX_EPOCH + 1);
     await this.write({ ...txn, producerEpoch: epoch, state: 'PrepareAbort', lastUpdateTimestamp: this.scheduler.now() });
-    await this.completeTransaction(txn.transactionalId, 'abort');
-    return epoch;
+    return this.finishWithin(txn.transactionalId, 'abort');
+  }
+
+  /** Runs the second phase; resolves true when it completed within MARKER_WAIT_MS, false when it is still going. */
+  private finishWithin(transactionalId: string, result: TransactionResult): Promise<boolean> {
+    const done = this.completeTransaction(transactionalId, result).then(
+      () => true,
+      (error) => {
+        this.deps.log?.error({ err: error, transactionalId }, 'writing transaction markers failed');
+        return false;
+      },
+    );
+    return new Promise((resolve) => {
+      const cancel = this.scheduler.schedule(MARKER_WAIT_MS, () => resolve(false));
+      void done.then((completed) => {
+        cancel();
+        resolve(completed);
+      });
+    });
   }
 
   // ---- AddPartitionsToTxn / AddOffsetsToTxn --------------------------------------------
@@ -219,7 +243,8 @@ export class TransactionCoordinator {
       switch (txn!.state) {
         case 'Ongoing':
           await this.write({ ...txn!, state: result === 'commit' ? 'PrepareCommit' : 'PrepareAbort', lastUpdateTimestamp: this.scheduler.now() });
-          await this.completeTransaction(params.transactionalId, result);
+          // Decided: the answer is NONE even if markers are still being written.
+          await this.finishWithin(params.transactionalId, result);
           return ErrorCode.NONE;
         case 'CompleteCommit':
           return result === 'commit' ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
