@@ -20,6 +20,11 @@ await consumer.run({
     const txn = await producer.transaction();
     try {
       await txn.send({ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+      // The test kills the worker right after this line: inside an open transaction. The pause
+      // stands for the rest of a job's work before it commits (kafkajs commits within a few
+      // milliseconds otherwise, quicker than the test can aim its kill).
+      console.log(JSON.stringify({ sent: batch.messages.length }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await txn.sendOffsets({
         consumerGroupId: group,
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }] }],

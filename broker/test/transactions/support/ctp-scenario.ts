@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -20,10 +20,10 @@ const PRODUCE_BATCH = 5000;
 
 /**
  * Fills an input topic, runs a transactional consume-transform-produce worker, kills it with
- * SIGKILL at random points of its progress and restarts it, then checks that the output read with
+ * SIGKILL at random points (inside open transactions) and restarts it, then checks that the output read with
  * read_committed holds every input exactly once.
  */
-export async function runCtpScenario(scenario: CtpScenario): Promise<void> {
+export async function runCtpScenario(scenario: CtpScenario): Promise<{ uncommittedCopies: number }> {
   const broker = await startBroker({ config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 } });
   const input = `${scenario.name}-in`;
   const output = `${scenario.name}-out`;
@@ -52,11 +52,12 @@ export async function runCtpScenario(scenario: CtpScenario): Promise<void> {
       worker = new ManagedProcess(command, args, join(logDir, `${scenario.name}-worker-${run}.log`));
     };
     const seen = () => reader!.of(output).length;
+    const batchesSent = () => readFileSync(worker!.logPath, 'utf8').split('"sent"').length - 1;
     for (let run = 0; run < scenario.kills; run++) {
       start(run);
-      // A random point of the worker's progress within this run's share of the input.
-      const target = Math.min(scenario.messages - 1, seen() + Math.floor(((0.3 + Math.random() * 0.5) * scenario.messages) / (scenario.kills + 1)));
-      await waitFor(() => seen() >= target || !worker!.alive, { what: `${scenario.name} worker run ${run} to copy ${target} records (copied ${seen()})`, timeoutMs: 60_000 });
+      // A random point: just after the worker wrote its k-th batch, in a transaction it has not committed yet.
+      const k = 1 + Math.floor(Math.random() * 6);
+      await waitFor(() => batchesSent() >= k || seen() >= scenario.messages || !worker!.alive, { what: `worker run ${run} to send ${k} batches`, timeoutMs: 60_000, intervalMs: 2 });
       assert.ok(worker!.alive, `worker run ${run} exited on its own; see ${worker!.logPath}`);
       await worker!.kill9();
     }
@@ -66,14 +67,19 @@ export async function runCtpScenario(scenario: CtpScenario): Promise<void> {
     await worker!.stop(2000);
     // An independent read_committed reader (librdkafka) that stops at the end of each partition,
     // control records included, counts what the output finally holds.
-    const read = await kcat(['-C', '-b', broker.bootstrap, '-t', output, '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed'], { timeoutMs: 60_000 });
-    assert.equal(read.code, 0, read.stderr);
-    const values = read.stdout.split('\n').filter((line) => line.length > 0);
+    const readAs = async (isolation: string) => {
+      const read = await kcat(['-C', '-b', broker.bootstrap, '-t', output, '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', `isolation.level=${isolation}`], { timeoutMs: 60_000 });
+      assert.equal(read.code, 0, read.stderr);
+      return read.stdout.split('\n').filter((line) => line.length > 0);
+    };
+    const values = await readAs('read_committed');
     const distinct = new Set(values);
     for (let i = 0; i < scenario.messages; i++) if (!distinct.has(`v${i}`)) assert.fail(`v${i} is missing from the output`);
     assert.equal(values.length, scenario.messages, `no input record is in the output twice (${values.length - distinct.size} duplicates)`);
     // Worker logs stay behind only when something failed.
     rmSync(logDir, { recursive: true, force: true });
+    // What the kills left behind: copies in aborted transactions, visible only to read_uncommitted.
+    return { uncommittedCopies: (await readAs('read_uncommitted')).length };
   } finally {
     await (worker as ManagedProcess | null)?.stop(2000);
     await reader?.stop();

@@ -37,5 +37,8 @@ while True:
                 break
             except BufferError:
                 producer.poll(0.05)
+    # The test kills the worker right after this line: inside an open transaction, its records on the broker.
+    producer.flush(30)
+    print('{"sent": %d}' % len(messages), flush=True)
     producer.send_offsets_to_transaction(consumer.position(consumer.assignment()), consumer.consumer_group_metadata(), 30)
     producer.commit_transaction(30)
