@@ -19,6 +19,10 @@ import { CONSUMER_OFFSETS_TOPIC, ConsumerOffsetsStore } from './server/consumer-
 import { GroupCoordinator } from './group/group-coordinator.ts';
 import { BrokerMetrics } from './server/metrics.ts';
 import { ProducerIdManager } from './server/producer-id-manager.ts';
+import { coordinatorLocator } from './server/coordinator-locator.ts';
+import { InternalTopicStore } from './server/internal-topic-store.ts';
+import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from './coordinator/transaction/transaction-coordinator.ts';
+import { LocalMarkerWriter } from './coordinator/transaction/local-marker-writer.ts';
 import { Purgatory } from './server/purgatory.ts';
 import { createRequestProcessor } from './server/request-processor.ts';
 import { SocketServer } from './server/socket-server.ts';
@@ -134,24 +138,44 @@ export class Broker {
       },
       log.child({ component: 'group-coordinator' }),
     );
-    const loadOwnedOffsetPartitions = async () => {
-      const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC);
-      for (const partition of topic?.partitions ?? []) {
-        if (partition.leader === config.brokerId && !groupCoordinator.ownsPartition(partition.partition)) {
-          await groupCoordinator.loadPartition(partition.partition);
-        }
-      }
-    };
-    let offsetsTopicReady: Promise<void> | null = null;
-    const groupCoordinatorFor = async (groupId: string): Promise<number> => {
+    const groupLocator = coordinatorLocator({
+      topic: CONSUMER_OFFSETS_TOPIC,
+      numPartitions: config.offsetsTopicNumPartitions,
+      replicationFactor: config.offsetsTopicReplicationFactor,
       // __consumer_offsets is created on first use, as Kafka does, with compaction.
-      offsetsTopicReady ??= adminManager
-        .ensureInternalTopic(CONSUMER_OFFSETS_TOPIC, config.offsetsTopicNumPartitions, config.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' })
-        .then(loadOwnedOffsetPartitions);
-      await offsetsTopicReady;
-      const topic = metadata.topic(CONSUMER_OFFSETS_TOPIC)!;
-      return topic.partitions[groupCoordinator.partitionFor(groupId)]!.leader;
-    };
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' },
+      brokerId: config.brokerId,
+      metadata,
+      adminManager,
+      coordinator: groupCoordinator,
+    });
+    const producerIds = new ProducerIdManager(metadata);
+    const markerWriter = new LocalMarkerWriter(replicaManager, metadata, producePurgatory, groupCoordinator);
+    const transactionCoordinator = new TransactionCoordinator(
+      {
+        store: new InternalTopicStore(replicaManager, metadata, TRANSACTION_STATE_TOPIC),
+        producerIds,
+        markers: markerWriter,
+        coordinatorEpoch: (partition) => replicaManager.partition(TRANSACTION_STATE_TOPIC, partition)?.leaderEpoch ?? 0,
+        partitionExists: ({ topic, partition }) => metadata.topic(topic)?.partitions.some((p) => p.partition === partition) ?? false,
+        log: log.child({ component: 'transaction-coordinator' }),
+      },
+      {
+        numPartitions: metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.length ?? config.transactionStateLogNumPartitions,
+        maxTimeoutMs: config.transactionMaxTimeoutMs,
+        abortTimedOutIntervalMs: config.transactionAbortTimedOutIntervalMs,
+      },
+    );
+    const transactionLocator = coordinatorLocator({
+      topic: TRANSACTION_STATE_TOPIC,
+      numPartitions: config.transactionStateLogNumPartitions,
+      replicationFactor: config.transactionStateLogReplicationFactor,
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'min.insync.replicas': String(config.transactionStateLogMinIsr) },
+      brokerId: config.brokerId,
+      metadata,
+      adminManager,
+      coordinator: transactionCoordinator,
+    });
     const controller = zkStore
       ? new KafkaController(zkStore.zk, zkStore, config.brokerId, {
           uncleanLeaderElection: config.uncleanLeaderElection,
@@ -164,10 +188,13 @@ export class Broker {
       metadata,
       replicaManager,
       adminManager,
-      producerIds: new ProducerIdManager(metadata),
+      producerIds,
       producePurgatory,
       groupCoordinator,
-      groupCoordinatorFor,
+      groupCoordinatorFor: (groupId) => groupLocator.leaderFor(groupId),
+      transactionCoordinator,
+      transactionCoordinatorFor: (transactionalId) => transactionLocator.leaderFor(transactionalId),
+      markerWriter,
       metrics,
       log,
       brokerSettings,
@@ -208,6 +235,7 @@ export class Broker {
           metrics.logSize.set(labels, partition.log.size);
           metrics.logEndOffset.set(labels, partition.log.logEndOffset);
           metrics.logStartOffset.set(labels, partition.log.logStartOffset);
+          metrics.lastStableOffset.set(labels, partition.log.lastStableOffset);
         }
         let leaders = 0;
         let underReplicated = 0;
@@ -222,6 +250,8 @@ export class Broker {
         metrics.activeController.set(active ? 1 : 0);
         const live = new Set(metadata.brokers().map((b) => b.brokerId));
         metrics.offlinePartitions.set(active ? metadata.topics().reduce((n, t) => n + t.partitions.filter((p) => p.leader < 0 || !live.has(p.leader)).length, 0) : 0);
+        metrics.transactions.reset();
+        for (const txn of transactionCoordinator.list({ states: [], producerIds: [], minDurationMs: -1 }).txns) metrics.transactions.inc({ state: txn.state });
         metrics.consumerLag.reset();
         for (const groupId of groupCoordinator.groupIds()) {
           for (const { topic, partition, offset } of groupCoordinator.committedOffsets(groupId)) {
@@ -255,11 +285,17 @@ export class Broker {
       await zkStore.register(adminPort);
       controller!.start();
     }
+    // Coordinators follow the leadership of their internal topic's partitions, as in Kafka.
+    const coordinators = new Map<string, { coordinator: typeof groupCoordinator | typeof transactionCoordinator; what: string }>([
+      [CONSUMER_OFFSETS_TOPIC, { coordinator: groupCoordinator, what: 'consumer groups' }],
+      [TRANSACTION_STATE_TOPIC, { coordinator: transactionCoordinator, what: 'transaction state' }],
+    ]);
     const offsetsLeadership = (partition: Partition, change: string) => {
-      if (partition.topic !== CONSUMER_OFFSETS_TOPIC) return;
+      const owner = coordinators.get(partition.topic);
+      if (!owner) return;
       if (change === 'became-leader') {
-        groupCoordinator.loadPartition(partition.partition).catch((error) => log.error({ err: error, partition: partition.partition }, 'loading consumer groups failed'));
-      } else if (groupCoordinator.ownsPartition(partition.partition)) groupCoordinator.unloadPartition(partition.partition);
+        owner.coordinator.loadPartition(partition.partition).catch((error) => log.error({ err: error, partition: partition.partition }, `loading ${owner.what} failed`));
+      } else if (owner.coordinator.ownsPartition(partition.partition)) owner.coordinator.unloadPartition(partition.partition);
     };
     replicaManager.startReplication(
       metadata,
@@ -281,7 +317,10 @@ export class Broker {
     );
     logManager.startBackgroundTasks();
     groupCoordinator.startOffsetExpiry();
-    void loadOwnedOffsetPartitions().catch((error) => log.error({ err: error }, 'loading consumer groups failed'));
+    void groupLocator.loadOwnedPartitions().catch((error) => log.error({ err: error }, 'loading consumer groups failed'));
+    // Consumer groups first: markers resumed by the transaction coordinator settle their offsets.
+    transactionCoordinator.startTimeoutChecks();
+    void transactionLocator.loadOwnedPartitions().catch((error) => log.error({ err: error }, 'loading transaction state failed'));
     broker = new Broker(config, port, adminPort, {
       lock,
       metadata,
@@ -310,6 +349,7 @@ export class Broker {
     await shutdown;
     controller?.stop();
     await replicaManager.stopReplication();
+    await this.parts.services.transactionCoordinator.close();
     await this.parts.services.groupCoordinator.close();
     logManager.close();
     await metadata.close();

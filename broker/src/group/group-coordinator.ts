@@ -4,6 +4,8 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { GroupMetadata, type GroupState, type JoinResult, type MemberMetadata, type OffsetEntry, type SyncResult } from './group-metadata.ts';
 import { partitionForGroup } from './group-partition.ts';
 import type { GroupStore } from './group-store.ts';
+import { PendingTxnOffsets } from './pending-txn-offsets.ts';
+import type { TransactionResult } from '../log/control-record.ts';
 import { decodeGroupValue, decodeKey, decodeOffsetValue, encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, type GroupMetadataValue } from './offsets-records.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
 
@@ -93,6 +95,17 @@ export interface CommitParams {
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }> }>;
 }
 
+export interface TxnCommitParams {
+  transactionalId: string;
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: CommitParams['topics'];
+}
+
 export interface CommitResult {
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }>;
 }
@@ -150,6 +163,10 @@ function sameProtocols(a: Array<{ name: string; metadata: Buffer }>, b: Array<{ 
   return a.length === b.length && a.every((protocol, i) => protocol.name === b[i]!.name && protocol.metadata.equals(b[i]!.metadata));
 }
 
+function sameErrorForAll(topics: CommitParams['topics'], errorCode: number): CommitResult {
+  return { topics: topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })) };
+}
+
 /**
  * Kafka's classic group coordinator: the JoinGroup / SyncGroup rebalance protocol with
  * MEMBER_ID_REQUIRED, static membership, session, rebalance and sync timeouts, and committed
@@ -158,6 +175,9 @@ function sameProtocols(a: Array<{ name: string; metadata: Buffer }>, b: Array<{ 
 export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   private readonly partitions = new Map<number, PartitionState>();
+  private readonly pendingTxnOffsets = new PendingTxnOffsets();
+  /** Markers that reached a partition while it was loading; applied once the replay is done. */
+  private readonly markersDuringLoad = new Map<number, Array<{ producerId: number; result: TransactionResult }>>();
   private readonly config: GroupCoordinatorConfig;
   private expiryTimer: (() => void) | null = null;
 
@@ -199,10 +219,25 @@ export class GroupCoordinator {
     this.partitions.set(partition, 'loading');
     const offsets = new Map<string, Map<string, OffsetEntry>>();
     const stored = new Map<string, GroupMetadataValue | null>();
+    const inPartition = (groupId: string) => this.partitionFor(groupId) === partition;
+    this.pendingTxnOffsets.dropGroups(inPartition);
     try {
       for await (const record of this.store.load(partition)) {
+        if (record.marker) {
+          const settled = this.pendingTxnOffsets.take(record.producerId!, inPartition);
+          if (record.marker === 'commit') {
+            for (const [groupId, entries] of settled) {
+              const byKey = offsets.get(groupId) ?? new Map<string, OffsetEntry>();
+              offsets.set(groupId, byKey);
+              for (const [offsetKey, entry] of entries) byKey.set(offsetKey, entry);
+            }
+          }
+          continue;
+        }
         const key = decodeKey(record.key);
-        if (key.type === 'offset') {
+        if (key.type === 'offset' && record.producerId !== undefined && record.value !== null) {
+          this.pendingTxnOffsets.add(record.producerId, key.group, GroupMetadata.offsetKey(key.topic, key.partition), decodeOffsetValue(record.value));
+        } else if (key.type === 'offset') {
           const byKey = offsets.get(key.group) ?? new Map<string, OffsetEntry>();
           offsets.set(key.group, byKey);
           if (record.value === null) byKey.delete(GroupMetadata.offsetKey(key.topic, key.partition));
@@ -213,6 +248,7 @@ export class GroupCoordinator {
       }
     } catch (error) {
       this.partitions.delete(partition);
+      this.markersDuringLoad.delete(partition);
       throw error;
     }
     if (this.partitions.get(partition) !== 'loading') return;
@@ -231,6 +267,8 @@ export class GroupCoordinator {
       for (const member of group.members.values()) this.scheduleSessionExpiry(group, member);
     }
     this.partitions.set(partition, 'loaded');
+    for (const { producerId, result } of this.markersDuringLoad.get(partition) ?? []) this.completeTransaction(partition, producerId, result);
+    this.markersDuringLoad.delete(partition);
     this.log?.info({ partition, groups: groupIds.size }, 'loaded group coordinator partition');
   }
 
@@ -265,6 +303,8 @@ export class GroupCoordinator {
   /** Leadership of the partition moved away: forget its groups (their members will find the new coordinator). */
   unloadPartition(partition: number): void {
     this.partitions.delete(partition);
+    this.markersDuringLoad.delete(partition);
+    this.pendingTxnOffsets.dropGroups((groupId) => this.partitionFor(groupId) === partition);
     for (const [groupId, group] of this.groups) {
       if (this.partitionFor(groupId) !== partition) continue;
       for (const member of group.members.values()) {
@@ -774,9 +814,7 @@ export class GroupCoordinator {
   // ---- offsets ---------------------------------------------------------------------------
 
   async commitOffsets(params: CommitParams): Promise<CommitResult> {
-    const all = (errorCode: number): CommitResult => ({
-      topics: params.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
-    });
+    const all = (errorCode: number) => sameErrorForAll(params.topics, errorCode);
     const unavailable = this.unavailable(params.groupId, 'offsets');
     if (unavailable !== null) return all(unavailable);
     const existing = this.groups.get(params.groupId);
@@ -790,26 +828,7 @@ export class GroupCoordinator {
     const member = group.members.get(params.memberId);
     if (member && (group.state === 'Stable' || group.state === 'PreparingRebalance')) this.scheduleSessionExpiry(group, member);
 
-    const now = this.now();
-    const records: Array<{ key: Buffer; value: Buffer }> = [];
-    const accepted: Array<{ key: string; entry: OffsetEntry }> = [];
-    const results = params.topics.map((topic) => ({
-      name: topic.name,
-      partitions: topic.partitions.map((partition) => {
-        const metadata = partition.committedMetadata ?? '';
-        if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-        const entry: OffsetEntry = {
-          offset: partition.committedOffset,
-          leaderEpoch: partition.committedLeaderEpoch,
-          metadata,
-          commitTimestamp: now,
-          expireTimestamp: params.retentionTimeMs >= 0 ? now + params.retentionTimeMs : -1,
-        };
-        records.push({ key: encodeOffsetKey(params.groupId, topic.name, partition.partitionIndex), value: encodeOffsetValue(entry) });
-        accepted.push({ key: GroupMetadata.offsetKey(topic.name, partition.partitionIndex), entry });
-        return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE };
-      }),
-    }));
+    const { records, accepted, results } = this.offsetRecords(params.groupId, params.topics, params.retentionTimeMs);
     if (records.length === 0) return { topics: results };
     try {
       await this.store.append(this.partitionFor(params.groupId), records);
@@ -819,6 +838,77 @@ export class GroupCoordinator {
     }
     if (this.groups.get(params.groupId) === group && group.state !== 'Dead') for (const { key, entry } of accepted) group.offsets.set(key, entry);
     return { topics: results };
+  }
+
+  /** The __consumer_offsets records of a commit, with the per-partition results (metadata size checked). */
+  private offsetRecords(groupId: string, topics: CommitParams['topics'], retentionTimeMs: number) {
+    const now = this.now();
+    const records: Array<{ key: Buffer; value: Buffer }> = [];
+    const accepted: Array<{ key: string; entry: OffsetEntry }> = [];
+    const results = topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) => {
+        const metadata = partition.committedMetadata ?? '';
+        if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+        const entry: OffsetEntry = {
+          offset: partition.committedOffset,
+          leaderEpoch: partition.committedLeaderEpoch,
+          metadata,
+          commitTimestamp: now,
+          expireTimestamp: retentionTimeMs >= 0 ? now + retentionTimeMs : -1,
+        };
+        records.push({ key: encodeOffsetKey(groupId, topic.name, partition.partitionIndex), value: encodeOffsetValue(entry) });
+        accepted.push({ key: GroupMetadata.offsetKey(topic.name, partition.partitionIndex), entry });
+        return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    return { records, accepted, results };
+  }
+
+  /**
+   * TxnOffsetCommit: the offsets are written now as records of the producer's transaction and
+   * become the group's committed offsets only when the commit marker reaches this partition.
+   */
+  async commitTxnOffsets(params: TxnCommitParams): Promise<CommitResult> {
+    const all = (errorCode: number) => sameErrorForAll(params.topics, errorCode);
+    const unavailable = this.unavailable(params.groupId, 'offsets');
+    if (unavailable !== null) return all(unavailable);
+    const group = this.groups.get(params.groupId);
+    if (group && params.generationId >= 0) {
+      const invalid = this.validateCurrentMember(group, params.memberId, params.groupInstanceId);
+      if (invalid !== null) return all(invalid);
+      if (params.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
+    }
+    const { records, accepted, results } = this.offsetRecords(params.groupId, params.topics, -1);
+    if (records.length === 0) return { topics: results };
+    try {
+      await this.store.append(this.partitionFor(params.groupId), records, { producerId: params.producerId, producerEpoch: params.producerEpoch });
+    } catch (error) {
+      this.log?.warn({ err: error, group: params.groupId, transactionalId: params.transactionalId }, 'storing transactional offsets failed');
+      const code = (error as { code?: number }).code;
+      return all(code === ErrorCode.INVALID_PRODUCER_EPOCH ? ErrorCode.PRODUCER_FENCED : ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    for (const { key, entry } of accepted) this.pendingTxnOffsets.add(params.producerId, params.groupId, key, entry);
+    return { topics: results };
+  }
+
+  /** A marker reached a __consumer_offsets partition: the producer's pending offsets there settle. */
+  completeTransaction(partition: number, producerId: number, result: TransactionResult): void {
+    if (this.partitions.get(partition) === 'loading') {
+      // The replay may have read the log before this marker landed: settle once it is done.
+      this.markersDuringLoad.set(partition, [...(this.markersDuringLoad.get(partition) ?? []), { producerId, result }]);
+      return;
+    }
+    const settled = this.pendingTxnOffsets.take(producerId, (groupId) => this.partitionFor(groupId) === partition);
+    if (result !== 'commit') return;
+    for (const [groupId, entries] of settled) {
+      let group = this.groups.get(groupId);
+      if (!group) {
+        group = new GroupMetadata(groupId, this.now());
+        this.groups.set(groupId, group);
+      }
+      for (const [key, entry] of entries) group.offsets.set(key, entry);
+    }
   }
 
   /** Kafka's validateOffsetCommit: members are checked when the commit names one; otherwise only an Empty group takes it. */

@@ -4,6 +4,7 @@ import { BATCH, computeCrc, readBatchHeader, type BatchHeader } from './record-b
 import { OffsetIndex } from './offset-index.ts';
 import { decodeRecordBatch } from './records.ts';
 import { TimeIndex } from './time-index.ts';
+import { TransactionIndex } from './transaction-index.ts';
 
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return `${String(baseOffset).padStart(20, '0')}${suffix}`;
@@ -19,6 +20,7 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   readonly index: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
   /** Offset after the last batch in this segment. */
   nextOffset: number;
   maxTimestamp = -1;
@@ -30,6 +32,7 @@ export class LogSegment {
     this.sizeBytes = fstatSync(this.fd).size;
     this.index = new OffsetIndex(join(dir, segmentFileName(baseOffset, '.index')), baseOffset);
     this.timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, '.timeindex')), baseOffset);
+    this.txnIndex = new TransactionIndex(join(dir, segmentFileName(baseOffset, '.txnindex')));
     this.nextOffset = baseOffset;
     this.created = now;
   }
@@ -102,6 +105,13 @@ export class LogSegment {
     return out;
   }
 
+  /** One whole batch, as located by headers(). */
+  readBatch(position: number, size: number): Buffer {
+    const out = Buffer.allocUnsafe(size);
+    readSync(this.fd, out, 0, size, position);
+    return out;
+  }
+
   /** Scans headers in order, for timestamp lookups and producer-state rebuilding. */
   *headers(fromPosition = 0): Generator<{ header: BatchHeader; position: number }> {
     let position = fromPosition;
@@ -140,6 +150,8 @@ export class LogSegment {
   recover(): { truncatedBytes: number; headers: BatchHeader[] } {
     this.index.reset();
     this.timeIndex.reset();
+    // Rebuilt by the log as it replays producer state over the recovered batches.
+    this.txnIndex.reset();
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
     this.nextOffset = this.baseOffset;
@@ -182,6 +194,7 @@ export class LogSegment {
     closeSync(this.fd);
     this.index.close();
     this.timeIndex.close();
+    this.txnIndex.close();
   }
 
   deleteFiles(): void {
@@ -189,6 +202,7 @@ export class LogSegment {
     rmSync(this.logPath, { force: true });
     rmSync(this.index.path, { force: true });
     rmSync(this.timeIndex.path, { force: true });
+    this.txnIndex.delete();
   }
 }
 

@@ -5,7 +5,9 @@ import { writeFileAtomic } from '../metadata/atomic-file.ts';
 import { BATCH, computeCrc, validateBatches, type BatchHeader } from './record-batch.ts';
 import { LogSegment } from './log-segment.ts';
 import type { LogConfig } from './log-config.ts';
-import { ProducerStateManager } from './producer-state.ts';
+import { ProducerStateManager, type AppendOrigin } from './producer-state.ts';
+import { isControlBatch, readControlBatch } from './control-record.ts';
+import type { AbortedTxn } from './transaction-index.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 
 export interface AppendInfo {
@@ -73,33 +75,58 @@ export class PartitionLog {
       .sort((a, b) => a - b);
     if (bases.length === 0) bases.push(0);
     const recoveryPoint = this.readCheckpoint('recovery-point') ?? 0;
+    const recovered = new Set<LogSegment>();
     for (let i = 0; i < bases.length; i++) {
       const segment = new LogSegment(this.dir, bases[i]!, this.config.indexIntervalBytes, this.now());
       const isLast = i === bases.length - 1;
       const next = bases[i + 1];
-      const needsScan = isLast || recover && next !== undefined && next > recoveryPoint || segment.index.entries === 0 && segment.size > 0 || segment.timeIndex.entries === 0 && segment.size > 0;
+      const needsScan = isLast || recover && next !== undefined && next > recoveryPoint || segment.index.entries === 0 && segment.size > 0 || segment.timeIndex.entries === 0 && segment.size > 0 || !segment.txnIndex.existed && segment.size > 0;
       if (needsScan) {
-        const { headers } = segment.recover();
-        for (const header of headers) this.replay(header);
+        segment.recover();
+        recovered.add(segment);
       } else {
         segment.nextOffset = next!;
         const last = segment.timeIndex.entries > 0 ? segment.timeIndex.entry(segment.timeIndex.entries - 1) : null;
         segment.maxTimestamp = last?.timestamp ?? -1;
-        for (const { header } of segment.headers()) this.replay(header);
       }
       this.segmentList.push(segment);
     }
+    // A recovered segment lost its .txnindex with the scan; the replay writes it again.
+    for (const segment of this.segmentList) this.replayProducerState(segment, recovered.has(segment));
     this.leaderEpochs.truncateFromEnd(this.logEndOffset);
     this.startOffset = Math.max(this.readCheckpoint('log-start-offset') ?? 0, this.segmentList[0]!.baseOffset);
     this.startOffset = Math.min(this.startOffset, this.logEndOffset);
     this.hw = Math.min(this.readCheckpoint('high-watermark') ?? 0, this.logEndOffset);
     this.hw = Math.max(this.hw, this.startOffset);
+    this.producerState.firstUnstableOffset(this.hw);
   }
 
-  /** What loading or re-reading the log rebuilds from each batch: producer state and epoch starts. */
-  private replay(header: BatchHeader): void {
-    this.producerState.update(header, header.baseOffset);
+  private replayProducerState(segment: LogSegment, rebuildTxnIndex: boolean): void {
+    for (const { header, position } of segment.headers()) {
+      this.trackProducer(header, () => segment.readBatch(position, header.size), rebuildTxnIndex ? segment : null);
+    }
+  }
+
+  /**
+   * Feeds one appended or replayed batch to the producer state and the leader-epoch cache; an
+   * abort marker gets its .txnindex entry.
+   */
+  private trackProducer(header: BatchHeader, body: () => Buffer, indexInto: LogSegment | null): void {
     this.leaderEpochs.assign(header.leaderEpoch, header.baseOffset);
+    const marker = header.producerId >= 0 && isControlBatch(header.attributes) ? readControlBatch(body()) : null;
+    const completed = this.producerState.update(header, header.baseOffset, marker);
+    if (completed?.result !== 'abort' || !indexInto) return;
+    const stable = this.producerState.ongoingTransactions()[0]?.firstOffset ?? completed.lastOffset + 1;
+    indexInto.txnIndex.append({ producerId: completed.producerId, firstOffset: completed.firstOffset, lastOffset: completed.lastOffset, lastStableOffset: stable });
+  }
+
+  private trackAppended(records: Buffer, headers: BatchHeader[]): void {
+    let position = 0;
+    for (const header of headers) {
+      const at = position;
+      this.trackProducer(header, () => records.subarray(at, at + header.size), this.activeSegment);
+      position += header.size;
+    }
   }
 
   /** Where `epoch` ended in this log (OffsetForLeaderEpoch). */
@@ -134,6 +161,30 @@ export class PartitionLog {
     this.hw = Math.max(this.startOffset, Math.min(value, this.logEndOffset));
   }
 
+  /** What read_committed consumers may see: below the oldest unfinished transaction and the HW. */
+  get lastStableOffset(): number {
+    const first = this.producerState.firstUnstableOffset(this.hw);
+    return first === null ? this.hw : Math.min(first, this.hw);
+  }
+
+  ongoingTransactions(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
+    return this.producerState.ongoingTransactions();
+  }
+
+  activeProducers(): ReturnType<ProducerStateManager['activeProducers']> {
+    return this.producerState.activeProducers();
+  }
+
+  /** Aborted transactions with data in [startOffset, upperBoundOffset), oldest first. */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    for (const segment of this.segmentList) {
+      if (segment.nextOffset <= startOffset && segment !== this.activeSegment) continue;
+      out.push(...segment.txnIndex.collect(startOffset, upperBoundOffset));
+    }
+    return out;
+  }
+
   get size(): number {
     return this.segmentList.reduce((total, segment) => total + segment.size, 0);
   }
@@ -150,7 +201,7 @@ export class PartitionLog {
     this.config = config;
   }
 
-  appendAsLeader(records: Buffer, options: { leaderEpoch?: number } = {}): AppendInfo {
+  appendAsLeader(records: Buffer, options: { leaderEpoch?: number; origin?: AppendOrigin } = {}): AppendInfo {
     if (records.length > this.config.maxMessageBytes + BATCH.LOG_OVERHEAD && validateBatches(records).length === 1) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `record batch of ${records.length} bytes exceeds max.message.bytes=${this.config.maxMessageBytes}`);
     }
@@ -160,13 +211,23 @@ export class PartitionLog {
         throw new KafkaError('MESSAGE_TOO_LARGE', `record batch of ${header.size} bytes exceeds max.message.bytes=${this.config.maxMessageBytes}`);
       }
     }
+    const origin = options.origin ?? 'client';
+    let at = 0;
+    for (const header of headers) {
+      if (isControlBatch(header.attributes)) {
+        if (origin !== 'coordinator') throw new KafkaError('INVALID_RECORD', 'control batches (transaction markers) are written by the transaction coordinator, not by producers');
+        const marker = readControlBatch(records.subarray(at, at + header.size));
+        if (marker) this.producerState.checkMarker(header.producerId, marker.coordinatorEpoch);
+      }
+      at += header.size;
+    }
     if (headers.length === 1) {
-      const check = this.producerState.check(headers[0]!);
+      const check = this.producerState.check(headers[0]!, origin);
       if (check.kind === 'duplicate') {
         return { firstOffset: check.firstOffset, lastOffset: check.lastOffset, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount: headers[0]!.recordCount, duplicate: true };
       }
     } else {
-      for (const header of headers) if (header.producerId >= 0) this.producerState.check(header);
+      for (const header of headers) if (header.producerId >= 0) this.producerState.check(header, origin);
     }
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? this.now() : -1;
     let offset = this.logEndOffset;
@@ -189,7 +250,7 @@ export class PartitionLog {
     }
     this.leaderEpochs.assign(options.leaderEpoch ?? 0, firstOffset);
     this.write(records, headers);
-    for (const header of headers) this.producerState.update(header, header.baseOffset);
+    this.trackAppended(records, headers);
     return { firstOffset, lastOffset: offset - 1, logAppendTimeMs: logAppendTime, logStartOffset: this.startOffset, recordCount };
   }
 
@@ -198,7 +259,7 @@ export class PartitionLog {
     if (headers.length === 0) return { firstOffset: this.logEndOffset, lastOffset: this.logEndOffset - 1, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount: 0 };
     if (headers[0]!.baseOffset < this.logEndOffset) throw new KafkaError('OFFSET_OUT_OF_RANGE', `follower append at ${headers[0]!.baseOffset} is below the log end ${this.logEndOffset}`);
     this.write(records, headers);
-    for (const header of headers) this.replay(header);
+    this.trackAppended(records, headers);
     const last = headers[headers.length - 1]!;
     return { firstOffset: headers[0]!.baseOffset, lastOffset: last.baseOffset + last.lastOffsetDelta, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount: headers.reduce((n, h) => n + h.recordCount, 0) };
   }
@@ -312,7 +373,7 @@ export class PartitionLog {
     this.activeSegment.truncateTo(offset);
     this.leaderEpochs.truncateFromEnd(offset);
     this.producerState.clear();
-    for (const segment of this.segmentList) for (const { header } of segment.headers()) this.replay(header);
+    for (const segment of this.segmentList) this.replayProducerState(segment, segment === this.activeSegment);
     this.highWatermark = this.hw;
   }
 

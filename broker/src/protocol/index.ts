@@ -31,7 +31,7 @@ export const ApiKey = {
   DescribeAcls: 29, CreateAcls: 30, DeleteAcls: 31, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37,
   SaslAuthenticate: 36, DeleteGroups: 42, IncrementalAlterConfigs: 44, AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46, OffsetDelete: 47, DescribeClientQuotas: 48, AlterClientQuotas: 49,
-  DescribeUserScramCredentials: 50, AlterUserScramCredentials: 51, DescribeCluster: 60, DescribeTransactions: 65, ListTransactions: 66,
+  DescribeUserScramCredentials: 50, AlterUserScramCredentials: 51, DescribeCluster: 60, DescribeProducers: 61, DescribeTransactions: 65, ListTransactions: 66,
 } as const;
 
 export interface RequestHeader {

@@ -1,4 +1,5 @@
 import type { PartitionLog } from '../log/partition-log.ts';
+import type { AppendOrigin } from '../log/producer-state.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import type { PartitionState } from '../metadata/types.ts';
 
@@ -123,12 +124,12 @@ export class Partition {
     }
   }
 
-  appendRecordsToLeader(records: Buffer, requiredAcks: number, minInsyncReplicas: number): LeaderAppendResult {
+  appendRecordsToLeader(records: Buffer, requiredAcks: number, minInsyncReplicas: number, origin: AppendOrigin = 'client'): LeaderAppendResult {
     this.checkLeader();
     if (requiredAcks === -1 && this.state.isr.length < minInsyncReplicas) {
       throw new KafkaError('NOT_ENOUGH_REPLICAS', `ISR of ${this.topic}-${this.partition} has ${this.state.isr.length} replicas, min.insync.replicas is ${minInsyncReplicas}`);
     }
-    const info = this.log.appendAsLeader(records, { leaderEpoch: this.state.leaderEpoch });
+    const info = this.log.appendAsLeader(records, { leaderEpoch: this.state.leaderEpoch, origin });
     this.maybeIncrementHighWatermark();
     return info;
   }

@@ -5,6 +5,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import type { TopicState } from '../metadata/types.ts';
 import { effectiveTopicConfig } from '../metadata/topic-configs.ts';
 import type { Purgatory } from '../server/purgatory.ts';
+import type { AppendOrigin } from '../log/producer-state.ts';
 import { Partition, type LeaderAppendResult } from './partition.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 import type { BrokerEndpoint, MetadataStore } from '../metadata/types.ts';
@@ -101,6 +102,10 @@ export class ReplicaManager {
 
   logConfigFor(topic: TopicState): LogConfig {
     return logConfigFromKafkaProps(effectiveTopicConfig(topic.configs, this.brokerTopicDefaults), this.baseLogConfig);
+  }
+
+  topicOf(name: string): TopicState | undefined {
+    return this.metadata?.topic(name);
   }
 
   minInsyncReplicas(topic: TopicState): number {
@@ -285,12 +290,12 @@ export class ReplicaManager {
   }
 
   /** Appends to each partition independently: one partition's bad batch fails only that partition. */
-  appendRecords(appends: PartitionAppend[], requiredAcks: number, topicOf: (name: string) => TopicState | undefined): AppendOutcome[] {
+  appendRecords(appends: PartitionAppend[], requiredAcks: number, topicOf: (name: string) => TopicState | undefined, origin: AppendOrigin = 'client'): AppendOutcome[] {
     return appends.map((append) => {
       try {
         const topic = topicOf(append.topic);
         const partition = this.leaderPartition(append.topic, append.partition, topic !== undefined);
-        const result = partition.appendRecordsToLeader(append.records, requiredAcks, topic ? this.minInsyncReplicas(topic) : 1);
+        const result = partition.appendRecordsToLeader(append.records, requiredAcks, topic ? this.minInsyncReplicas(topic) : 1, origin);
         for (const listener of this.appendListeners) listener(append.topic, append.partition, result);
         this.fetchPurgatory.checkAndComplete(partitionKey(append.topic, append.partition));
         return { errorCode: 0, message: null, ...result };

@@ -53,6 +53,11 @@ export const brokerSchema = {
   'group.initial.rebalance.delay.ms': { type: 'int', default: 3000, min: 0, doc: 'Time the first rebalance of a new group waits for more members.' },
   'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 0, doc: 'Smallest session.timeout.ms a consumer may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1800000, min: 0, doc: 'Largest session.timeout.ms a consumer may ask for.' },
+  'transaction.state.log.num.partitions': { type: 'int', default: 50, min: 1, doc: 'Partitions of __transaction_state (fixed once the topic exists).' },
+  'transaction.state.log.replication.factor': { type: 'int', default: 1, min: 1, doc: 'Replication factor of __transaction_state.' },
+  'transaction.state.log.min.isr': { type: 'int', default: 1, min: 1, doc: 'min.insync.replicas of __transaction_state.' },
+  'transaction.max.timeout.ms': { type: 'int', default: 900000, min: 1, doc: 'Largest transaction.timeout.ms a producer may ask for (INVALID_TRANSACTION_TIMEOUT above it).' },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': { type: 'int', default: 10000, min: 1, doc: 'How often the transaction coordinator aborts transactions open longer than their timeout.' },
   'shutdown.timeout.ms': { type: 'int', default: 10000, min: 0, doc: 'How long a graceful shutdown waits for in-flight requests.' },
   'console.enable': { type: 'boolean', default: true, doc: 'Serve the read-only web console (/ and /api/console/...) on the admin port.' },
   'console.collectors': { type: 'list', default: [], doc: 'Status endpoints the console shows, as NAME=URL entries (e.g. tracking=http://127.0.0.1:8080/health); credentials in URLs are never displayed.' },
@@ -97,6 +102,11 @@ export interface BrokerConfig {
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
+  transactionStateLogNumPartitions: number;
+  transactionStateLogReplicationFactor: number;
+  transactionStateLogMinIsr: number;
+  transactionMaxTimeoutMs: number;
+  transactionAbortTimedOutIntervalMs: number;
   shutdownTimeoutMs: number;
   /** Serve the web console on the admin port. */
   consoleEnable: boolean;
@@ -149,6 +159,11 @@ export function brokerConfigFrom(values: SectionValues): BrokerConfig {
     groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
     groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
+    transactionStateLogNumPartitions: num('transaction.state.log.num.partitions'),
+    transactionStateLogReplicationFactor: num('transaction.state.log.replication.factor'),
+    transactionStateLogMinIsr: num('transaction.state.log.min.isr'),
+    transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
+    transactionAbortTimedOutIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     shutdownTimeoutMs: num('shutdown.timeout.ms'),
     consoleEnable: values['console.enable'] as boolean,
     consoleCollectors: values['console.collectors'] as string[],

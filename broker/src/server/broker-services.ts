@@ -1,6 +1,8 @@
 import type { Logger } from '@tributary/common';
 import type { GroupCoordinator } from '../group/group-coordinator.ts';
 import type { KafkaController } from '../controller/kafka-controller.ts';
+import type { TransactionCoordinator } from '../coordinator/transaction/transaction-coordinator.ts';
+import type { TxnMarkerChannel } from '../coordinator/transaction/txn-marker-channel.ts';
 import type { MetadataStore } from '../metadata/types.ts';
 import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { AdminManager } from './admin-manager.ts';
@@ -21,6 +23,11 @@ export interface BrokerServices {
   groupCoordinator: GroupCoordinator;
   /** The broker that coordinates a group (creating __consumer_offsets on first use). */
   groupCoordinatorFor(groupId: string): Promise<number>;
+  transactionCoordinator: TransactionCoordinator;
+  /** The broker that coordinates a transactional id (creating __transaction_state on first use). */
+  transactionCoordinatorFor(transactionalId: string): Promise<number>;
+  /** Writes transaction markers to partitions this broker leads (WriteTxnMarkers). */
+  markerWriter: TxnMarkerChannel;
   metrics: BrokerMetrics;
   log: Logger;
   /** The broker's own settings as DescribeConfigs shows them. */

@@ -24,6 +24,8 @@ export class BrokerMetrics {
   readonly activeController: Gauge;
   readonly isrShrinks: Counter;
   readonly isrExpands: Counter;
+  readonly lastStableOffset: Gauge<'topic' | 'partition'>;
+  readonly transactions: Gauge<'state'>;
   private readonly apiNames: Map<number, string>;
 
   constructor(apiNames: Map<number, string>) {
@@ -49,6 +51,13 @@ export class BrokerMetrics {
     this.logSize = new Gauge({ name: 'tributary_broker_log_size_bytes', help: 'Size of a partition log on disk', labelNames: ['topic', 'partition'], registers });
     this.logEndOffset = new Gauge({ name: 'tributary_broker_log_end_offset', help: 'Log end offset of a partition', labelNames: ['topic', 'partition'], registers });
     this.logStartOffset = new Gauge({ name: 'tributary_broker_log_start_offset', help: 'Log start offset of a partition', labelNames: ['topic', 'partition'], registers });
+    this.lastStableOffset = new Gauge({
+      name: 'tributary_broker_last_stable_offset',
+      help: 'Last stable offset of a partition: read_committed consumers read below it; far behind the log end offset means a transaction is open long',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
+    this.transactions = new Gauge({ name: 'tributary_broker_transactions', help: 'Transactional ids this broker coordinates, per transaction state', labelNames: ['state'], registers });
     this.consumerLag = new Gauge({
       name: 'tributary_broker_consumer_group_lag',
       help: 'High watermark minus the committed offset, per group and partition (groups this broker coordinates)',

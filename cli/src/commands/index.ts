@@ -62,6 +62,30 @@ export const commands: Command[] = [
   ),
   lazy('groups delete', 'Delete an inactive group and its offsets.', '--group G [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./groups.ts')).run(['delete', ...args]) })),
   lazy(
+    'transactions list',
+    'List transactional ids and their states, from every broker.',
+    '[--state S ...] [--producer-id N] [--min-duration-ms MS] [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./transactions.ts')).run(['list', ...args]) }),
+  ),
+  lazy(
+    'transactions describe',
+    'State, producer id and epoch, timeout and partitions of a transactional id.',
+    '--transactional-id ID [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./transactions.ts')).run(['describe', ...args]) }),
+  ),
+  lazy(
+    'transactions describe-producers',
+    'Producers a partition leader knows, with the start offset of their open transaction.',
+    '--topic T --partition N [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./transactions.ts')).run(['describe-producers', ...args]) }),
+  ),
+  lazy(
+    'transactions abort',
+    'Abort a hanging transaction on one partition by writing an abort marker (kafka-transactions abort).',
+    '--topic T --partition N (--start-offset N | --producer-id N --producer-epoch N [--coordinator-epoch N]) [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./transactions.ts')).run(['abort', ...args]) }),
+  ),
+  lazy(
     'produce',
     'Produce one record per stdin line (acks=all, idempotent by default).',
     '--topic T [--key-separator SEP] [--header k=v ...] [--acks all|1|0] [--compression none|gzip|snappy|lz4] [--bootstrap-server H:P]',

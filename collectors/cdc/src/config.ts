@@ -19,6 +19,7 @@ export const cdcSchema = {
   'column.mask.list': { type: 'list', default: [], doc: 'Columns whose values are replaced by ***** in events, as db.table.column.' },
   'message.key.columns': { type: 'list', default: [], doc: 'Keys for tables without a primary key, as db.table:col1:col2 entries.' },
   'offsets.topic': { type: 'string', default: 'tributary-cdc-offsets', doc: 'Compacted topic holding the last fully produced binlog position per server name.' },
+  'exactly.once': { type: 'boolean', default: false, doc: 'Write each batch of change events and the position after it in one Kafka transaction (transactional.id tributary-cdc-<server>): after a crash, read_committed consumers see every change exactly once. Needs a broker with transactions.' },
   'schema.history.topic': { type: 'string', default: null, doc: 'Topic holding the schema history (default: schema-history.<server>).' },
   'heartbeat.interval.ms': { type: 'int', default: 10000, min: 100, doc: 'How often the stored position is advanced while no captured table changes.' },
   'max.batch.size': { type: 'int', default: 2048, min: 1, doc: 'Change events produced per request.' },
@@ -51,6 +52,7 @@ export interface CdcConfig {
   columnMask: string[];
   messageKeyColumns: Map<string, string[]>;
   offsetsTopic: string;
+  exactlyOnce: boolean;
   historyTopic: string;
   heartbeatIntervalMs: number;
   maxBatchSize: number;
@@ -113,6 +115,7 @@ export function cdcConfigFrom(values: SectionValues): CdcConfig {
     columnMask: list('column.mask.list'),
     messageKeyColumns: parseKeyColumns(list('message.key.columns')),
     offsetsTopic: String(values['offsets.topic']),
+    exactlyOnce: values['exactly.once'] as boolean,
     historyTopic: values['schema.history.topic'] === null ? `schema-history.${serverName}` : String(values['schema.history.topic']),
     heartbeatIntervalMs: values['heartbeat.interval.ms'] as number,
     maxBatchSize: values['max.batch.size'] as number,

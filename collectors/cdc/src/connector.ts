@@ -55,7 +55,7 @@ export class CdcConnector {
   private readonly status: ConnectorStatus;
 
   constructor(private readonly config: CdcConfig, private readonly log: Logger) {
-    this.kafka = new KafkaIo(config.bootstrapServers, `tributary-cdc-${config.serverName}`);
+    this.kafka = new KafkaIo(config.bootstrapServers, `tributary-cdc-${config.serverName}`, config.exactlyOnce ? `tributary-cdc-${config.serverName}` : null);
     this.filter = new CaptureFilter(config);
     this.backoffMs = config.reconnectBackoffMs;
     this.status = { server: config.serverName, phase: 'starting', position: null, storedPosition: null, lagSeconds: null, rowsPerSecond: 0, rowsTotal: 0, snapshot: null, reconnects: 0 };
@@ -176,7 +176,7 @@ export class CdcConnector {
     }
     await snapshot.end();
     progress.table = null;
-    await this.kafka.send([{ topic: this.config.offsetsTopic, key: offsetKey(this.config.serverName), value: encodeOffset(position, true) }]);
+    await this.kafka.send([this.offsetRecord(position)]);
     this.log.info({ position, rows: progress.rowsDone }, 'snapshot completed');
     return position;
   }
@@ -317,12 +317,16 @@ export class CdcConnector {
       });
       this.countRows(item.rows.length);
     }
+    // Exactly once: the position rides in the events' transaction, so they are stored together or not at all.
+    const withPosition = this.config.exactlyOnce && position !== null && records.length > 0;
+    if (withPosition) records.push(this.offsetRecord(position!));
     await this.kafka.send(records);
     this.queue.splice(0, taken);
     if (position) {
       this.acked = position;
       this.status.position = position;
-      if (records.length > 0) await this.flushOffset();
+      if (withPosition) this.markStored(position);
+      else if (records.length > 0) await this.flushOffset();
     }
   }
 
@@ -359,9 +363,17 @@ export class CdcConnector {
   private async flushOffset(): Promise<void> {
     const acked = this.acked;
     if (!acked || (this.stored && comparePositions(acked, this.stored) === 0)) return;
-    await this.kafka.send([{ topic: this.config.offsetsTopic, key: offsetKey(this.config.serverName), value: encodeOffset(acked, true) }]);
-    this.stored = acked;
-    this.status.storedPosition = acked;
+    await this.kafka.send([this.offsetRecord(acked)]);
+    this.markStored(acked);
+  }
+
+  private offsetRecord(position: BinlogPosition): OutRecord {
+    return { topic: this.config.offsetsTopic, key: offsetKey(this.config.serverName), value: encodeOffset(position, true) };
+  }
+
+  private markStored(position: BinlogPosition): void {
+    this.stored = position;
+    this.status.storedPosition = position;
   }
 
   private lastProgressLog = 0;

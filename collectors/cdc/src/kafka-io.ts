@@ -1,6 +1,7 @@
 import { Admin, Consumer, Producer, ProduceAcks } from '@platformatic/kafka';
 
 const MAX_REQUEST_BYTES = 512 * 1024;
+const CONTROL_BATCH = 0x20;
 
 /** One record to produce: key and value already serialised (null value = tombstone). */
 export interface OutRecord {
@@ -24,12 +25,15 @@ export class KafkaIo {
   private readonly admin: Admin;
   private readonly reader: Consumer<Buffer, Buffer, Buffer, Buffer>;
   private readonly knownTopics = new Set<string>();
+  /** Sends run one after another: a transactional producer has one transaction at a time. */
+  private sending: Promise<void> = Promise.resolve();
 
-  constructor(bootstrap: string[], clientId: string) {
+  /** With a transactional id every send() is one transaction: all of its records, or none. */
+  constructor(bootstrap: string[], clientId: string, private readonly transactionalId: string | null = null) {
     const base = { clientId, bootstrapBrokers: bootstrap, retries: 10, retryDelay: 250, timeout: 15_000 };
     // acks=all and idempotent, with one request in flight at a time (send() is awaited), which
     // keeps order: a retried request is written once.
-    this.producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: true });
+    this.producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: true, ...(transactionalId ? { transactionalId } : {}) });
     this.admin = new Admin(base);
     this.reader = new Consumer({ ...base, groupId: `${clientId}-reader` });
   }
@@ -40,6 +44,30 @@ export class KafkaIo {
    * default max.message.bytes (1 MiB).
    */
   async send(records: OutRecord[]): Promise<void> {
+    const run = this.sending.then(() => (this.transactionalId ? this.sendInTransaction(records) : this.sendChunks(records, (messages) => this.producer.send({ messages }))));
+    this.sending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendInTransaction(records: OutRecord[]): Promise<void> {
+    let transaction: Awaited<ReturnType<typeof this.producer.beginTransaction>>;
+    try {
+      transaction = await this.producer.beginTransaction();
+    } catch (error) {
+      // The client keeps a transaction that failed to start as its current one; drop it so the retry can begin anew.
+      await this.producer.transaction?.cancel().catch(() => undefined);
+      throw error;
+    }
+    try {
+      await this.sendChunks(records, (messages) => transaction.send({ messages }));
+      await transaction.commit();
+    } catch (error) {
+      if (!transaction.completed) await transaction.abort().catch(() => transaction.cancel().catch(() => undefined));
+      throw error;
+    }
+  }
+
+  private async sendChunks(records: OutRecord[], send: (messages: never) => Promise<unknown>): Promise<void> {
     let start = 0;
     while (start < records.length) {
       let end = start;
@@ -48,9 +76,7 @@ export class KafkaIo {
         bytes += (records[end]!.key?.length ?? 0) + (records[end]!.value?.length ?? 0) + 32;
         end++;
       }
-      await this.producer.send({
-        messages: records.slice(start, end).map((r) => ({ topic: r.topic, key: r.key ?? undefined, value: r.value ?? undefined, partition: 0 })) as never,
-      });
+      await send(records.slice(start, end).map((r) => ({ topic: r.topic, key: r.key ?? undefined, value: r.value ?? undefined, partition: 0 })) as never);
       start = end;
     }
   }
@@ -93,7 +119,9 @@ export class KafkaIo {
       if (partition && partition.errorCode !== 0) throw new Error(`fetching ${topic} failed with Kafka error code ${partition.errorCode}`);
       const before = next;
       for (const batch of partition?.records ?? []) {
-        for (const record of batch.records) {
+        // Transaction markers carry no data (read_committed fetches already dropped aborted records).
+        const records = (batch.attributes & CONTROL_BATCH) !== 0 ? [] : batch.records;
+        for (const record of records) {
           const offset = batch.firstOffset + BigInt(record.offsetDelta);
           if (offset < next || offset >= end) continue;
           out.push({ offset, key: record.key, value: record.value });

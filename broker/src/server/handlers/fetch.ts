@@ -37,12 +37,13 @@ interface PartitionData {
   highWatermark: bigint;
   lastStableOffset: bigint;
   logStartOffset: bigint;
-  abortedTransactions: null;
+  abortedTransactions: Array<{ producerId: bigint; firstOffset: bigint }> | null;
   preferredReadReplica: number;
   records: Buffer[];
 }
 
 const ZERO_UUID = '0'.repeat(32);
+const READ_COMMITTED = 1;
 
 export function fetchHandler(services: BrokerServices): ApiHandler {
   const { replicaManager, metadata, metrics } = services;
@@ -73,10 +74,13 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
       try {
         const partition = replicaManager.leaderPartition(item.topic, item.partition, true, item.currentLeaderEpoch);
         const log = partition.log;
-        // Consumers never see past the high watermark; followers read to the log end.
-        const maxOffset = replicaId >= 0 ? log.logEndOffset : partition.highWatermark;
+        // Consumers never see past the high watermark, read_committed ones not past the last
+        // stable offset; followers read to the log end.
+        const readCommitted = replicaId < 0 && request.isolationLevel === READ_COMMITTED;
+        const lastStableOffset = log.lastStableOffset;
+        const maxOffset = replicaId >= 0 ? log.logEndOffset : readCommitted ? lastStableOffset : partition.highWatermark;
         empty.highWatermark = BigInt(partition.highWatermark);
-        empty.lastStableOffset = BigInt(partition.highWatermark);
+        empty.lastStableOffset = BigInt(lastStableOffset);
         empty.logStartOffset = BigInt(log.logStartOffset);
         if (item.fetchOffset < log.logStartOffset || item.fetchOffset > log.logEndOffset) {
           throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${item.fetchOffset} is outside [${log.logStartOffset}, ${log.logEndOffset}]`);
@@ -88,6 +92,10 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
           for (const chunk of read.records) size += chunk.length;
           if (size > 0) {
             empty.records = read.records;
+            if (readCommitted) {
+              empty.abortedTransactions = log.collectAbortedTransactions(item.fetchOffset, maxOffset)
+                .map((txn) => ({ producerId: BigInt(txn.producerId), firstOffset: BigInt(txn.firstOffset) }));
+            }
             bytes += size;
             remaining -= size;
           }

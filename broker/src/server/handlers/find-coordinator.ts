@@ -10,16 +10,21 @@ interface FindCoordinatorRequest {
 }
 
 const GROUP = 0;
+const TRANSACTION = 1;
 
 export function findCoordinatorHandler(services: BrokerServices): ApiHandler {
-  const { metadata, groupCoordinatorFor } = services;
+  const { metadata, groupCoordinatorFor, transactionCoordinatorFor } = services;
 
   const locate = async (key: string, keyType: number) => {
-    if (keyType !== GROUP) {
-      return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transaction coordinators are not available in this version' };
+    if (keyType !== GROUP && keyType !== TRANSACTION) {
+      return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${keyType}: use 0 (group) or 1 (transaction)` };
     }
-    if (key === '') return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'group id must not be empty' };
-    const brokerId = await groupCoordinatorFor(key);
+    if (key === '') {
+      return keyType === GROUP
+        ? { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'group id must not be empty' }
+        : { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'transactional id must not be empty' };
+    }
+    const brokerId = keyType === GROUP ? await groupCoordinatorFor(key) : await transactionCoordinatorFor(key);
     const broker = metadata.brokers().find((candidate) => candidate.brokerId === brokerId);
     if (!broker) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: `coordinator broker ${brokerId} is not available` };
     return { key, nodeId: broker.brokerId, host: broker.host, port: broker.port, errorCode: ErrorCode.NONE, errorMessage: null };

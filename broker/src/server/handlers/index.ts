@@ -29,6 +29,14 @@ import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
 import { controlledShutdownHandler } from './controlled-shutdown.ts';
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts';
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
+import { describeTransactionsHandler } from './describe-transactions.ts';
+import { describeProducersHandler } from './describe-producers.ts';
+import { endTxnHandler } from './end-txn.ts';
+import { listTransactionsHandler } from './list-transactions.ts';
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
+import { writeTxnMarkersHandler } from './write-txn-markers.ts';
 
 /** Every API this broker answers, keyed by API key. */
 export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
@@ -62,6 +70,14 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(controlledShutdownHandler(services));
   add(alterPartitionReassignmentsHandler(services));
   add(listPartitionReassignmentsHandler(services));
+  add(addPartitionsToTxnHandler(services));
+  add(addOffsetsToTxnHandler(services));
+  add(txnOffsetCommitHandler(services));
+  add(endTxnHandler(services));
+  add(writeTxnMarkersHandler(services));
+  add(describeTransactionsHandler(services));
+  add(describeProducersHandler(services));
+  add(listTransactionsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

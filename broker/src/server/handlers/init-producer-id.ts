@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { compatibleError } from './transaction-errors.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -17,10 +18,19 @@ export function initProducerIdHandler(services: BrokerServices): ApiHandler {
     // librdkafka enables idempotence only when the range includes 0.
     minVersion: 0,
     maxVersion: 5,
-    async handle(request: InitProducerIdRequest) {
+    async handle(request: InitProducerIdRequest, context) {
       if (request.transactionalId !== null && request.transactionalId !== undefined) {
-        // Transactions need the transaction coordinator, which this broker does not have yet.
-        return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, producerId: -1n, producerEpoch: -1 };
+        // v3+ may name the producer to bump (KIP-360). @platformatic/kafka names 0/0 for "none"
+        // here too; read literally it would be fenced by any other producer id, and taking it as
+        // "none" changes nothing else: a plain InitProducerId bumps the epoch all the same.
+        const named = context.apiVersion >= 3 && !(request.producerId === 0n && request.producerEpoch === 0);
+        const result = await services.transactionCoordinator.initProducerId({
+          transactionalId: request.transactionalId,
+          transactionTimeoutMs: request.transactionTimeoutMs,
+          producerId: named ? Number(request.producerId) : -1,
+          producerEpoch: named ? request.producerEpoch : -1,
+        });
+        return { throttleTimeMs: 0, errorCode: compatibleError(result.errorCode, context.apiVersion), producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
       }
       // Kafka's rule without a transactional id: always a fresh producer id at epoch 0, whatever
       // id and epoch the request carries. (Some clients, @platformatic/kafka among them, send

@@ -6,6 +6,7 @@ import type { BrokerServices } from '../broker-services.ts';
 const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
+const READ_COMMITTED = 1;
 
 interface ListOffsetsRequest {
   replicaId: number;
@@ -29,8 +30,9 @@ export function listOffsetsHandler(services: BrokerServices): ApiHandler {
             try {
               const partition = replicaManager.leaderPartition(topic.name, item.partitionIndex, metadata.topic(topic.name) !== undefined, item.currentLeaderEpoch);
               const log = partition.log;
-              // Consumers may only learn offsets they could fetch: the high watermark bounds "latest".
-              const latest = request.replicaId >= 0 ? log.logEndOffset : partition.highWatermark;
+              // Consumers may only learn offsets they could fetch: the high watermark bounds "latest",
+              // the last stable offset for read_committed ones.
+              const latest = request.replicaId >= 0 ? log.logEndOffset : request.isolationLevel === READ_COMMITTED ? log.lastStableOffset : partition.highWatermark;
               let offset: number;
               let timestamp = -1;
               if (item.timestamp === LATEST) offset = latest;

@@ -2,6 +2,24 @@ import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
+export type RequestTopics = Array<{
+  name: string;
+  partitions: Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }>;
+}>;
+
+/** The committed offsets of an OffsetCommit or TxnOffsetCommit request, as the group coordinator takes them. */
+export function commitTopics(topics: RequestTopics) {
+  return topics.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitions.map((partition) => ({
+      partitionIndex: partition.partitionIndex,
+      committedOffset: Number(partition.committedOffset),
+      committedLeaderEpoch: partition.committedLeaderEpoch ?? -1,
+      committedMetadata: partition.committedMetadata ?? null,
+    })),
+  }));
+}
+
 interface OffsetCommitRequest {
   groupId: string;
   generationIdOrMemberEpoch: number;
@@ -28,15 +46,7 @@ export function offsetCommitHandler(services: BrokerServices): ApiHandler {
         memberId: version >= 1 ? request.memberId : '',
         groupInstanceId: request.groupInstanceId ?? null,
         retentionTimeMs: version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1,
-        topics: request.topics.map((topic) => ({
-          name: topic.name,
-          partitions: topic.partitions.map((partition) => ({
-            partitionIndex: partition.partitionIndex,
-            committedOffset: Number(partition.committedOffset),
-            committedLeaderEpoch: partition.committedLeaderEpoch ?? -1,
-            committedMetadata: partition.committedMetadata ?? null,
-          })),
-        })),
+        topics: commitTopics(request.topics),
       });
       return { throttleTimeMs: 0, topics: result.topics };
     },

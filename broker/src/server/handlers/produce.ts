@@ -1,6 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { failedAppend, partitionKey, type AppendOutcome } from '../../replication/replica-manager.ts';
+import { awaitReplication } from '../../replication/await-replication.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -23,7 +24,7 @@ const FIRST_RECORD_BATCH_VERSION = 3;
 export function produceHandler(services: BrokerServices): ApiHandler {
   const { replicaManager, metadata, metrics, producePurgatory } = services;
 
-  const respond = (results: PartitionResult[], version: number, timedOut: Set<string> = new Set()) => {
+  const respond = (results: PartitionResult[], version: number, failures: Map<string, number> = new Map()) => {
     const byTopic = new Map<string, PartitionResult[]>();
     for (const result of results) {
       const list = byTopic.get(result.topic) ?? [];
@@ -34,7 +35,7 @@ export function produceHandler(services: BrokerServices): ApiHandler {
       responses: [...byTopic].map(([name, partitions]) => ({
         name,
         partitionResponses: partitions.map(({ partition, outcome, topic }) => {
-          const errorCode = timedOut.has(partitionKey(topic, partition)) ? ErrorCode.REQUEST_TIMED_OUT : outcome.errorCode;
+          const errorCode = failures.get(partitionKey(topic, partition)) ?? outcome.errorCode;
           const ok = outcome.errorCode === 0;
           return {
             index: partition,
@@ -88,37 +89,12 @@ export function produceHandler(services: BrokerServices): ApiHandler {
         });
       }
       if (request.acks === 0) return null;
-      // acks=all: a partition is done once the ISR has its records (HW past them), or when it
-      // failed meanwhile: leadership lost, or the ISR fell below min.insync.replicas.
-      const acked = new Set<PartitionResult>();
-      const pending = () =>
-        results.filter((result) => {
-          if (request.acks !== -1 || result.outcome.errorCode !== 0 || acked.has(result)) return false;
-          const topic = metadata.topic(result.topic);
-          const status = replicaManager.produceAckStatus(result.topic, result.partition, result.outcome.lastOffset, topic ? replicaManager.minInsyncReplicas(topic) : 1);
-          if (status === null) return true;
-          if (status === ErrorCode.NONE) acked.add(result);
-          else result.outcome = failedAppend(status, status === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 'leadership moved before the ISR had the records' : 'the ISR shrank below min.insync.replicas before the records were replicated');
-          return false;
-        });
-      if (pending().length === 0) return respond(results, version);
+      if (request.acks !== -1) return respond(results, version);
+      const targets = results
+        .filter(({ outcome }) => outcome.errorCode === 0)
+        .map(({ topic, partition, outcome }) => ({ topic, partition, lastOffset: outcome.lastOffset }));
       // acks=all: answer once every ISR member has the batch, or time out as Kafka does.
-      return new Promise((resolve) => {
-        producePurgatory.tryCompleteElseWatch(
-          {
-            tryComplete: () => {
-              if (pending().length > 0) return false;
-              resolve(respond(results, version));
-              return true;
-            },
-            onExpiration: () => {
-              resolve(respond(results, version, new Set(pending().map((r) => partitionKey(r.topic, r.partition)))));
-            },
-          },
-          results.map((r) => partitionKey(r.topic, r.partition)),
-          request.timeoutMs,
-        );
-      });
+      return awaitReplication(replicaManager, producePurgatory, targets, request.timeoutMs).then((failures) => respond(results, version, failures));
     },
   };
 }
