@@ -32,6 +32,7 @@ import { ZkClient } from './zookeeper/zk-client.ts';
 import { ZkMetadataStore } from './metadata/zk-metadata-store.ts';
 import { KafkaController } from './controller/kafka-controller.ts';
 import { BrokerClient } from './replication/broker-client.ts';
+import { ClusterMarkerChannel } from './coordinator/transaction/cluster-marker-channel.ts';
 import type { Partition } from './replication/partition.ts';
 
 export interface BrokerOptions {
@@ -61,6 +62,7 @@ export class Broker {
       purgatories: Purgatory[];
       services: BrokerServices;
       controller: KafkaController | null;
+      markerChannel: ClusterMarkerChannel;
     },
     private readonly log: Logger,
   ) {}
@@ -151,11 +153,12 @@ export class Broker {
     });
     const producerIds = new ProducerIdManager(metadata);
     const markerWriter = new LocalMarkerWriter(replicaManager, metadata, producePurgatory, groupCoordinator);
+    const markerChannel = new ClusterMarkerChannel(markerWriter, metadata, config.brokerId);
     const transactionCoordinator = new TransactionCoordinator(
       {
         store: new InternalTopicStore(replicaManager, metadata, TRANSACTION_STATE_TOPIC),
         producerIds,
-        markers: markerWriter,
+        markers: markerChannel,
         coordinatorEpoch: (partition) => replicaManager.partition(TRANSACTION_STATE_TOPIC, partition)?.leaderEpoch ?? 0,
         partitionExists: ({ topic, partition }) => metadata.topic(topic)?.partitions.some((p) => p.partition === partition) ?? false,
         log: log.child({ component: 'transaction-coordinator' }),
@@ -331,6 +334,7 @@ export class Broker {
       purgatories: [fetchPurgatory, producePurgatory],
       services,
       controller,
+      markerChannel,
     }, log);
     broker.status = 'ok';
     log.info({ brokerId: config.brokerId, port, adminPort, dataDir: config.dataDir, clusterId: metadata.clusterId }, 'broker started');
@@ -350,6 +354,7 @@ export class Broker {
     controller?.stop();
     await replicaManager.stopReplication();
     await this.parts.services.transactionCoordinator.close();
+    this.parts.markerChannel.close();
     await this.parts.services.groupCoordinator.close();
     logManager.close();
     await metadata.close();
