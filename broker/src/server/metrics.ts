@@ -17,6 +17,13 @@ export class BrokerMetrics {
   readonly logEndOffset: Gauge<'topic' | 'partition'>;
   readonly logStartOffset: Gauge<'topic' | 'partition'>;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly underReplicatedPartitions: Gauge;
+  readonly offlinePartitions: Gauge;
+  readonly leaderCount: Gauge;
+  readonly partitionCount: Gauge;
+  readonly activeController: Gauge;
+  readonly isrShrinks: Counter;
+  readonly isrExpands: Counter;
   private readonly apiNames: Map<number, string>;
 
   constructor(apiNames: Map<number, string>) {
@@ -48,6 +55,14 @@ export class BrokerMetrics {
       labelNames: ['group', 'topic', 'partition'],
       registers,
     });
+    // Replication and controller state, named after Kafka's ReplicaManager and KafkaController MBeans.
+    this.underReplicatedPartitions = new Gauge({ name: 'tributary_broker_under_replicated_partitions', help: 'Partitions led by this broker whose ISR is smaller than their replica set', registers });
+    this.offlinePartitions = new Gauge({ name: 'tributary_broker_offline_partitions', help: 'Partitions without a live leader (reported by the controller)', registers });
+    this.leaderCount = new Gauge({ name: 'tributary_broker_leader_count', help: 'Partitions this broker leads', registers });
+    this.partitionCount = new Gauge({ name: 'tributary_broker_partition_count', help: 'Partition replicas hosted on this broker', registers });
+    this.activeController = new Gauge({ name: 'tributary_broker_active_controller', help: '1 on the broker that is the active controller, else 0', registers });
+    this.isrShrinks = new Counter({ name: 'tributary_broker_isr_shrinks_total', help: 'Times a replica was removed from the ISR of a partition this broker leads', registers });
+    this.isrExpands = new Counter({ name: 'tributary_broker_isr_expands_total', help: 'Times a replica rejoined the ISR of a partition this broker leads', registers });
   }
 
   observeRequest(apiKey: number, elapsedMs: number): void {
