@@ -58,7 +58,8 @@ describe('bad configuration is a one-line error naming the key, exit code 2', ()
     });
   }
 
-  test('up: a bad choice in the sink section, a bad environment variable, a bad --mysql URL', () => {
+  test('up: a value out of range, a bad choice in the sink section, a bad environment variable, a bad --mysql URL', () => {
+    expectConfigError(['up', '--config', configFile('out-of-range.yaml', 'broker:\n  num.partitions: 0\n')], /^tributary: broker\.num\.partitions \(from \S+\) must be at least 1, got 0$/);
     expectConfigError(['up', '--config', badChoice], /^tributary: sink\.compression \(from \S+\) must be one of SNAPPY, GZIP, UNCOMPRESSED, got 'zip'$/);
     expectConfigError(['up'], /^tributary: broker\.port \(from TRIBUTARY_BROKER_PORT\) must be a number, got 'ninety'$/, { TRIBUTARY_BROKER_PORT: 'ninety' });
     expectConfigError(['up', '--mysql', 'http://db:3306'], /^tributary: cdc\.mysql must start with mysql:\/\/, got 'http:'; write mysql:\/\/USER:PASS@HOST:PORT$/);
