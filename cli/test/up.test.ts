@@ -84,7 +84,6 @@ test('quickstart: a click on the demo page shows in the console and in a landed 
     assert.deepEqual(kinds.map((row) => row.kind), ['click', 'page', 'signup'], 'the page view and the click (click tracking is on in the demo) landed too');
     const sink = (await collectors(ports.admin)).find((view) => view.name === 'sink')!;
     assert.ok(sink.counters!.some((counter) => counter.name.startsWith('tributary_sink_files_committed_total')), 'the console shows the files the sink committed');
-    await browser.close();
     await assertStopsCleanly(up, 'SIGINT', [ports.broker, ports.admin, ports.tracking, ports.sink]);
   } finally {
     await browser.close();

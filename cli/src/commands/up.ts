@@ -74,6 +74,13 @@ async function createMissingTopics(bootstrap: string, topics: string[]): Promise
   }
 }
 
+/** A part that fails for good leaves the others running (the console shows it down); the log says why. */
+function reportFailure(name: string, done: Promise<void>, log: Logger, stopping: () => boolean): void {
+  done.catch((error: unknown) => {
+    if (!stopping()) log.error({ err: error, part: name }, `${name} stopped with an error; restart tributary up once the cause is fixed`);
+  });
+}
+
 async function stopAll(parts: StartedPart[], log: Logger): Promise<void> {
   for (const part of [...parts].reverse()) {
     await part.close().then(
@@ -99,6 +106,7 @@ export async function run(args: string[]): Promise<number> {
   const log = createLogger('tributary');
   const started: StartedPart[] = [];
   const lines: string[] = [];
+  let stopping = false;
   try {
     const broker = await Broker.start(parts.broker.config, { log: log.child({ component: 'broker' }), settings: parts.broker.settings });
     started.push({ name: 'broker', close: () => broker.stop() });
@@ -115,6 +123,7 @@ export async function run(args: string[]): Promise<number> {
 
     const sink = await startSink(parts.sink, log.child({ component: 'sink' }));
     started.push({ name: 'sink', close: () => sink.close() });
+    reportFailure('sink', sink.worker.done, log, () => stopping);
     const landed = parts.sink.root.startsWith('file://') ? parts.sink.root.slice('file://'.length) : parts.sink.root;
     lines.push(`  landed Parquet   ${landed}   (${parts.sink.topics.join(', ')}; files commit every ${parts.sink.rotateIntervalMs / 1000} s)`);
     lines.push(`  sink metrics     http://127.0.0.1:${sink.metricsPort}/metrics`);
@@ -122,6 +131,7 @@ export async function run(args: string[]): Promise<number> {
     if (parts.cdc) {
       const cdc = await startCdc(parts.cdc, log.child({ component: 'cdc' }));
       started.push({ name: 'cdc', close: () => cdc.close() });
+      reportFailure('cdc', cdc.connector.done, log, () => stopping);
       lines.push(`  cdc status       http://127.0.0.1:${cdc.statusPort}/status   (topics ${parts.cdc.serverName}.<db>.<table>)`);
     }
     if (parts.crawler) {
@@ -130,6 +140,7 @@ export async function run(args: string[]): Promise<number> {
       lines.push(`  crawler metrics  http://127.0.0.1:${crawler.metricsPort}/metrics   (start a crawl: npx tributary crawl start --redis URL --seed URL)`);
     }
   } catch (error) {
+    stopping = true;
     await stopAll(started, log);
     throw error;
   }
@@ -137,6 +148,7 @@ export async function run(args: string[]): Promise<number> {
   process.stdout.write(['Tributary is up:', ...lines, `  query            ${query}`, `  data             ${parts.dataDir}`, 'Press Ctrl-C to stop.', ''].join('\n'));
   await onShutdownSignal(async (signal) => {
     log.info({ signal }, 'stopping every part');
+    stopping = true;
     await stopAll(started, log);
   });
   return 0;
