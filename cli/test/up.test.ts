@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, launchChromium, startMariaDb, startRedis, waitFor } from '@tributary/testkit';
 import { LocalFileSystem, queryLanded } from '@tributary/hdfs-sink';
-import { assertStopsCleanly, startUp } from './support/up-process.ts';
+import { assertStopsCleanly, spawnUp, startUp } from './support/up-process.ts';
 
 interface CollectorView {
   name: string;
@@ -118,6 +118,21 @@ test('up --mysql --redis also starts CDC and a crawl worker, healthy in the cons
     }
   } finally {
     await Promise.all([mariadb.stop(), redis.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C while up is still starting stops what started, and exits 0', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-up-'));
+  const { ports, env } = await portEnv();
+  const { up, output } = spawnUp(dir, ['--data-dir', join(dir, 'data')], env);
+  try {
+    await up.untilReady(waitFor(() => output().includes('"msg":"broker started"'), { what: 'the broker part to start', timeoutMs: 60_000, intervalMs: 20 }), 'tributary up');
+    await assertStopsCleanly(up, 'SIGINT', [ports.broker, ports.admin, ports.tracking, ports.sink], [ports.broker]);
+    assert.doesNotMatch(output(), /Press Ctrl-C to stop/, 'stopped before it was up');
+    assert.match(output(), /"part":"broker","msg":"stopped"/);
+  } finally {
+    await up.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -90,6 +90,50 @@ async function stopAll(parts: StartedPart[], log: Logger): Promise<void> {
   }
 }
 
+type Parts = Awaited<ReturnType<typeof resolveParts>>;
+
+/**
+ * Starts the parts in order, recording each in `started` and its URLs in `lines`; returns early
+ * when a stop was asked for meanwhile, so Ctrl-C during the start also stops cleanly.
+ */
+async function startParts(parts: Parts, started: StartedPart[], lines: string[], log: Logger, stopping: () => boolean): Promise<void> {
+  const broker = await Broker.start(parts.broker.config, { log: log.child({ component: 'broker' }), settings: parts.broker.settings });
+  started.push({ name: 'broker', close: () => broker.stop() });
+  const admin = `http://127.0.0.1:${broker.adminPort}`;
+  if (parts.broker.config.consoleEnable) lines.push(`  console          ${admin}/   (read-only)`);
+  lines.push(`  broker metrics   ${admin}/metrics   health: ${admin}/health`);
+  lines.push(`  Kafka protocol   ${parts.bootstrap}   (e.g. kcat -b ${parts.bootstrap} -L)`);
+  if (stopping()) return;
+
+  await createMissingTopics(parts.bootstrap, parts.sink.topics);
+  const collector = await startCollector(parts.tracking, { log: log.child({ component: 'tracking' }) });
+  started.push({ name: 'tracking', close: () => collector.close() });
+  const tracking = `http://${localHost(parts.tracking.host)}:${parts.tracking.port}`;
+  lines.push(`  tracking demo    ${tracking}/demo   (tracker: ${tracking}/t.js, metrics: ${tracking}/metrics)`);
+  if (stopping()) return;
+
+  const sink = await startSink(parts.sink, log.child({ component: 'sink' }));
+  started.push({ name: 'sink', close: () => sink.close() });
+  reportFailure('sink', sink.worker.done, log, stopping);
+  const landed = parts.sink.root.startsWith('file://') ? parts.sink.root.slice('file://'.length) : parts.sink.root;
+  lines.push(`  landed Parquet   ${landed}   (${parts.sink.topics.join(', ')}; files commit every ${parts.sink.rotateIntervalMs / 1000} s)`);
+  lines.push(`  sink metrics     http://127.0.0.1:${sink.metricsPort}/metrics`);
+  if (stopping()) return;
+
+  if (parts.cdc) {
+    const cdc = await startCdc(parts.cdc, log.child({ component: 'cdc' }));
+    started.push({ name: 'cdc', close: () => cdc.close() });
+    reportFailure('cdc', cdc.connector.done, log, stopping);
+    lines.push(`  cdc status       http://127.0.0.1:${cdc.statusPort}/status   (topics ${parts.cdc.serverName}.<db>.<table>)`);
+    if (stopping()) return;
+  }
+  if (parts.crawler) {
+    const crawler = await startCrawlWorker({ ...parts.crawler, log: log.child({ component: 'crawler' }) });
+    started.push({ name: 'crawler', close: () => crawler.close() });
+    lines.push(`  crawler metrics  http://127.0.0.1:${crawler.metricsPort}/metrics   (start a crawl: npx tributary crawl start --redis URL --seed URL)`);
+  }
+}
+
 /**
  * The embedded all-in-one platform: one broker (data under --data-dir) with the console, the
  * tracking collector with its demo page, the sink landing Parquet under <data-dir>/landed, and
@@ -107,49 +151,26 @@ export async function run(args: string[]): Promise<number> {
   const started: StartedPart[] = [];
   const lines: string[] = [];
   let stopping = false;
-  try {
-    const broker = await Broker.start(parts.broker.config, { log: log.child({ component: 'broker' }), settings: parts.broker.settings });
-    started.push({ name: 'broker', close: () => broker.stop() });
-    const admin = `http://127.0.0.1:${broker.adminPort}`;
-    if (parts.broker.config.consoleEnable) lines.push(`  console          ${admin}/   (read-only)`);
-    lines.push(`  broker metrics   ${admin}/metrics   health: ${admin}/health`);
-    lines.push(`  Kafka protocol   ${parts.bootstrap}   (e.g. kcat -b ${parts.bootstrap} -L)`);
-
-    await createMissingTopics(parts.bootstrap, parts.sink.topics);
-    const collector = await startCollector(parts.tracking, { log: log.child({ component: 'tracking' }) });
-    started.push({ name: 'tracking', close: () => collector.close() });
-    const tracking = `http://${localHost(parts.tracking.host)}:${parts.tracking.port}`;
-    lines.push(`  tracking demo    ${tracking}/demo   (tracker: ${tracking}/t.js, metrics: ${tracking}/metrics)`);
-
-    const sink = await startSink(parts.sink, log.child({ component: 'sink' }));
-    started.push({ name: 'sink', close: () => sink.close() });
-    reportFailure('sink', sink.worker.done, log, () => stopping);
-    const landed = parts.sink.root.startsWith('file://') ? parts.sink.root.slice('file://'.length) : parts.sink.root;
-    lines.push(`  landed Parquet   ${landed}   (${parts.sink.topics.join(', ')}; files commit every ${parts.sink.rotateIntervalMs / 1000} s)`);
-    lines.push(`  sink metrics     http://127.0.0.1:${sink.metricsPort}/metrics`);
-
-    if (parts.cdc) {
-      const cdc = await startCdc(parts.cdc, log.child({ component: 'cdc' }));
-      started.push({ name: 'cdc', close: () => cdc.close() });
-      reportFailure('cdc', cdc.connector.done, log, () => stopping);
-      lines.push(`  cdc status       http://127.0.0.1:${cdc.statusPort}/status   (topics ${parts.cdc.serverName}.<db>.<table>)`);
-    }
-    if (parts.crawler) {
-      const crawler = await startCrawlWorker({ ...parts.crawler, log: log.child({ component: 'crawler' }) });
-      started.push({ name: 'crawler', close: () => crawler.close() });
-      lines.push(`  crawler metrics  http://127.0.0.1:${crawler.metricsPort}/metrics   (start a crawl: npx tributary crawl start --redis URL --seed URL)`);
-    }
-  } catch (error) {
-    stopping = true;
-    await stopAll(started, log);
-    throw error;
-  }
-  const query = `npx tributary query 'SELECT type, count(*) FROM "tracking.events" GROUP BY type' --root ${parts.sink.root}`;
-  process.stdout.write(['Tributary is up:', ...lines, `  query            ${query}`, `  data             ${parts.dataDir}`, 'Press Ctrl-C to stop.', ''].join('\n'));
-  await onShutdownSignal(async (signal) => {
+  let stopped: Promise<void> | null = null;
+  const stopOnce = () => (stopped ??= stopAll(started, log));
+  const startup = startParts(parts, started, lines, log, () => stopping);
+  const signalled = onShutdownSignal(async (signal) => {
     log.info({ signal }, 'stopping every part');
     stopping = true;
-    await stopAll(started, log);
+    await startup.catch(() => undefined);
+    await stopOnce();
   });
+  try {
+    await startup;
+  } catch (error) {
+    stopping = true;
+    await stopOnce();
+    throw error;
+  }
+  if (!stopping) {
+    const query = `npx tributary query 'SELECT type, count(*) FROM "tracking.events" GROUP BY type' --root ${parts.sink.root}`;
+    process.stdout.write(['Tributary is up:', ...lines, `  query            ${query}`, `  data             ${parts.dataDir}`, 'Press Ctrl-C to stop.', ''].join('\n'));
+  }
+  await signalled;
   return 0;
 }

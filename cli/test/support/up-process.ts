@@ -7,13 +7,18 @@ import { ManagedProcess, waitFor } from '@tributary/testkit';
 
 const CLI = join(import.meta.dirname, '../../bin/tributary.mjs');
 
-/** `tributary up` as a user runs it (npm start is `node cli/bin/tributary.mjs up`), ready once it prints its URLs. */
-export async function startUp(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ up: ManagedProcess; output: () => string }> {
+/** `tributary up` as a user runs it (npm start is `node cli/bin/tributary.mjs up`), with its output in dir/up.log. */
+export function spawnUp(dir: string, args: string[], env: Record<string, string> = {}): { up: ManagedProcess; output: () => string } {
   const logPath = join(dir, 'up.log');
   const up = new ManagedProcess(process.execPath, [CLI, 'up', ...args], logPath, { env: { ...process.env, ...env } });
-  const output = () => readFileSync(logPath, 'utf8');
-  await up.untilReady(waitFor(() => output().includes('Press Ctrl-C to stop.'), { what: 'tributary up to print its URLs', timeoutMs: 120_000, intervalMs: 200 }), 'tributary up');
-  return { up, output };
+  return { up, output: () => readFileSync(logPath, 'utf8') };
+}
+
+/** spawnUp, ready once it prints its URLs. */
+export async function startUp(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ up: ManagedProcess; output: () => string }> {
+  const started = spawnUp(dir, args, env);
+  await started.up.untilReady(waitFor(() => started.output().includes('Press Ctrl-C to stop.'), { what: 'tributary up to print its URLs', timeoutMs: 120_000, intervalMs: 200 }), 'tributary up');
+  return started;
 }
 
 function childPids(pid: number): number[] {
@@ -44,9 +49,12 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** Sends the signal and checks the clean stop: exit code 0, no child process and no listener left. */
-export async function assertStopsCleanly(up: ManagedProcess, signal: NodeJS.Signals, ports: number[]): Promise<void> {
-  for (const port of ports) assert.ok(await listening(port), `port ${port} is served while up runs`);
+/**
+ * Sends the signal and checks the clean stop: exit code 0, no child process and no listener left.
+ * `servedBefore` lists the ports that must be served before the signal (all of them once up is ready).
+ */
+export async function assertStopsCleanly(up: ManagedProcess, signal: NodeJS.Signals, ports: number[], servedBefore = ports): Promise<void> {
+  for (const port of servedBefore) assert.ok(await listening(port), `port ${port} is served while up runs`);
   const children = childPids(up.child.pid!);
   up.child.kill(signal);
   const keepAlive = setTimeout(() => undefined, 60_000);
