@@ -69,12 +69,21 @@ test('quickstart: a click on the demo page shows in the console and in a landed 
       const pill = consolePage.locator(`.collector[data-collector="${name}"] h3 .pill`);
       await waitFor(async () => (await pill.count()) === 1 && (await pill.textContent()) === 'up', { what: `the ${name} card showing up`, timeoutMs: 20_000, intervalMs: 200 });
     }
-    assert.deepEqual((await collectors(ports.admin)).map((view) => [view.name, view.ok]), [['tracking', true], ['sink', true]]);
+    assert.deepEqual((await collectors(ports.admin)).map((view) => [view.name, view.ok]), [['tracking', true], ['tracking-events', true], ['sink', true]]);
+    // The tracking rate: events/s accepted, from the counter's change between two polls while the page keeps clicking.
+    const acceptedRate = consolePage.locator('.collector[data-collector="tracking-events"] tr[data-counter="tributary_tracking_events_accepted_total"] td[data-rate]');
+    await waitFor(
+      async () => {
+        await page.click('#signup');
+        return (await acceptedRate.count()) === 1 && Number((await acceptedRate.getAttribute('data-rate')) || 0) > 0;
+      },
+      { what: 'the console to show a tracking rate above 0', timeoutMs: 40_000, intervalMs: 500 },
+    );
 
     const root = new LocalFileSystem(join(dir, 'data', 'landed'));
     const rows = await waitFor(
       async () => {
-        const { rows: landed } = await queryLanded(root, `SELECT type, event, page_path FROM "tracking.events" WHERE event = 'signup'`);
+        const { rows: landed } = await queryLanded(root, `SELECT DISTINCT type, event, page_path FROM "tracking.events" WHERE event = 'signup'`);
         return landed.length > 0 ? landed : null;
       },
       { what: 'the signup event in a landed Parquet file', timeoutMs: 90_000, intervalMs: 500 },
@@ -109,7 +118,7 @@ test('up --mysql --redis also starts CDC and a crawl worker, healthy in the cons
         },
         { what: 'every part healthy and CDC streaming in /api/console/collectors', timeoutMs: 60_000, intervalMs: 500 },
       );
-      assert.deepEqual(views.map((view) => view.name), ['tracking', 'sink', 'cdc', 'crawler']);
+      assert.deepEqual(views.map((view) => view.name), ['tracking', 'tracking-events', 'sink', 'cdc', 'crawler']);
       assert.equal(views.find((view) => view.name === 'cdc')!.json!.server, 'mysql', 'CDC runs under the default server name');
       assert.equal(views.find((view) => view.name === 'crawler')!.kind, 'prometheus');
       await assertStopsCleanly(up, 'SIGTERM', [ports.broker, ports.admin, ports.tracking, ports.sink, ports.cdc, ports.crawler]);

@@ -55,6 +55,7 @@ async function resolveParts(values: Record<string, string | undefined>) {
   broker.config.consoleCollectors = [
     ...broker.config.consoleCollectors,
     `tracking=${at(tracking.port, '/health')}`,
+    `tracking-events=${at(tracking.port, '/metrics')}`,
     `sink=${at(sink.metricsPort, '/metrics')}`,
     ...(cdc ? [`cdc=${at(cdc.statusPort, '/status')}`] : []),
     ...(crawler ? [`crawler=${at(crawler.metricsPort!, '/metrics')}`] : []),
