@@ -29,7 +29,7 @@ async function resolveParts(values: Record<string, string | undefined>) {
   const broker = loadBrokerSettings({ config, 'data-dir': values['data-dir'] });
   broker.config.port = await concretePort(broker.config.port);
   const dataDir = resolve(broker.config.dataDir);
-  const bootstrap = `127.0.0.1:${broker.config.port}`;
+  const bootstrap = `${localHost(broker.config.host)}:${broker.config.port}`;
   const fixed = { 'bootstrap.servers': bootstrap };
 
   const tracking = loadTrackingConfig({ config }, { defaults: { 'spool.dir': join(dataDir, 'tracking-spool') }, fixed });
@@ -52,15 +52,16 @@ async function resolveParts(values: Record<string, string | undefined>) {
 
   // The console shows every part this command starts, next to any the file names.
   const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
+  const trackingUrl = `http://${localHost(tracking.host)}:${tracking.port}`;
   broker.config.consoleCollectors = [
     ...broker.config.consoleCollectors,
-    `tracking=${at(tracking.port, '/health')}`,
-    `tracking-events=${at(tracking.port, '/metrics')}`,
+    `tracking=${trackingUrl}/health`,
+    `tracking-events=${trackingUrl}/metrics`,
     `sink=${at(sink.metricsPort, '/metrics')}`,
     ...(cdc ? [`cdc=${at(cdc.statusPort, '/status')}`] : []),
     ...(crawler ? [`crawler=${at(crawler.metricsPort!, '/metrics')}`] : []),
   ];
-  return { broker, dataDir, bootstrap, tracking, cdc, crawler, sink };
+  return { broker, dataDir, bootstrap, tracking, trackingUrl, cdc, crawler, sink };
 }
 
 /** The sink subscribes before anything is produced; the topics it waits for must exist. */
@@ -100,7 +101,7 @@ type Parts = Awaited<ReturnType<typeof resolveParts>>;
 async function startParts(parts: Parts, started: StartedPart[], lines: string[], log: Logger, stopping: () => boolean): Promise<void> {
   const broker = await Broker.start(parts.broker.config, { log: log.child({ component: 'broker' }), settings: parts.broker.settings });
   started.push({ name: 'broker', close: () => broker.stop() });
-  const admin = `http://127.0.0.1:${broker.adminPort}`;
+  const admin = `http://${localHost(parts.broker.config.adminHost)}:${broker.adminPort}`;
   if (parts.broker.config.consoleEnable) lines.push(`  console          ${admin}/   (read-only)`);
   lines.push(`  broker metrics   ${admin}/metrics   health: ${admin}/health`);
   lines.push(`  Kafka protocol   ${parts.bootstrap}   (e.g. kcat -b ${parts.bootstrap} -L)`);
@@ -109,7 +110,7 @@ async function startParts(parts: Parts, started: StartedPart[], lines: string[],
   await createMissingTopics(parts.bootstrap, parts.sink.topics);
   const collector = await startCollector(parts.tracking, { log: log.child({ component: 'tracking' }) });
   started.push({ name: 'tracking', close: () => collector.close() });
-  const tracking = `http://${localHost(parts.tracking.host)}:${parts.tracking.port}`;
+  const tracking = parts.trackingUrl;
   lines.push(`  tracking demo    ${tracking}/demo   (tracker: ${tracking}/t.js, metrics: ${tracking}/metrics)`);
   if (stopping()) return;
 
