@@ -106,8 +106,14 @@ test('up --mysql --redis also starts CDC and a crawl worker, healthy in the cons
   const { ports, env } = await portEnv();
   const [mariadb, redis] = await Promise.all([startMariaDb(), startRedis()]);
   try {
-    await mariadb.sql('CREATE DATABASE shop; CREATE TABLE shop.orders (id INT PRIMARY KEY, total DECIMAL(10,2)); INSERT INTO shop.orders VALUES (1, 9.90);');
-    const { up, output } = await startUp(dir, ['--data-dir', join(dir, 'data'), '--mysql', mariadb.url, '--redis', redis.url], env);
+    // A password in the URL, as production has: neither the console nor the output may show it.
+    const password = 'Sup3r-s3cret-cdc';
+    await mariadb.sql(
+      `CREATE USER 'cdc'@'%' IDENTIFIED BY '${password}'; GRANT SELECT, RELOAD, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'cdc'@'%';` +
+        'CREATE DATABASE shop; CREATE TABLE shop.orders (id INT PRIMARY KEY, total DECIMAL(10,2)); INSERT INTO shop.orders VALUES (1, 9.90);',
+    );
+    const mysql = `mysql://cdc:${password}@127.0.0.1:${mariadb.port}`;
+    const { up, output } = await startUp(dir, ['--data-dir', join(dir, 'data'), '--mysql', mysql, '--redis', redis.url], env);
     try {
       assert.match(output(), new RegExp(`cdc status\\s+http://127\\.0\\.0\\.1:${ports.cdc}/status`));
       assert.match(output(), new RegExp(`crawler metrics\\s+http://127\\.0\\.0\\.1:${ports.crawler}/metrics`));
@@ -121,6 +127,8 @@ test('up --mysql --redis also starts CDC and a crawl worker, healthy in the cons
       assert.deepEqual(views.map((view) => view.name), ['tracking', 'tracking-events', 'sink', 'cdc', 'crawler']);
       assert.equal(views.find((view) => view.name === 'cdc')!.json!.server, 'mysql', 'CDC runs under the default server name');
       assert.equal(views.find((view) => view.name === 'crawler')!.kind, 'prometheus');
+      const consolePages = await Promise.all(['/', '/api/console/collectors', '/api/console/overview'].map(async (path) => (await fetch(`http://127.0.0.1:${ports.admin}${path}`)).text()));
+      for (const shown of [...consolePages, output()]) assert.ok(!shown.includes(password), 'the MySQL password is shown nowhere');
       await assertStopsCleanly(up, 'SIGTERM', [ports.broker, ports.admin, ports.tracking, ports.sink, ports.cdc, ports.crawler]);
     } finally {
       await up.stop();
