@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, launchChromium, startMariaDb, startRedis, waitFor } from '@tributary/testkit';
@@ -35,6 +35,8 @@ async function portEnv() {
 }
 
 test('quickstart: a click on the demo page shows in the console and in a landed Parquet file; Ctrl-C stops everything', { timeout: 300_000 }, async () => {
+  const scripts = (JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  assert.equal(scripts.start, 'node cli/bin/tributary.mjs up', 'this test runs what npm start runs');
   const dir = mkdtempSync(join(tmpdir(), 'tributary-up-'));
   const { ports, env } = await portEnv();
   const { up, output } = await startUp(dir, ['--data-dir', join(dir, 'data')], env);

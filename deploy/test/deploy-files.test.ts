@@ -148,8 +148,15 @@ describe('deploy files', () => {
         'tributary_tracking_events_accepted_total', 'tributary_cdc_rows_per_second', 'tributary_cdc_lag_seconds', 'tributary_crawl_pages_total', 'tributary_sink_files_committed_total',
       ];
       for (const metric of required) assert.ok(queried.includes(metric), `a panel shows ${metric}`);
-      const ids = dashboard.panels.map((panel) => (panel as unknown as { id: number }).id);
-      assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
+      const layout = dashboard.panels as unknown as Array<{ id: number; title: string; gridPos: { x: number; y: number; w: number; h: number } }>;
+      assert.equal(new Set(layout.map((panel) => panel.id)).size, layout.length, 'panel ids are unique');
+      for (const [i, a] of layout.entries()) {
+        assert.ok(a.gridPos.x >= 0 && a.gridPos.x + a.gridPos.w <= 24, `panel '${a.title}' fits Grafana's 24 columns`);
+        for (const b of layout.slice(i + 1)) {
+          const apart = a.gridPos.x + a.gridPos.w <= b.gridPos.x || b.gridPos.x + b.gridPos.w <= a.gridPos.x || a.gridPos.y + a.gridPos.h <= b.gridPos.y || b.gridPos.y + b.gridPos.h <= a.gridPos.y;
+          assert.ok(apart, `panels '${a.title}' and '${b.title}' do not overlap`);
+        }
+      }
       for (const panel of dashboard.panels) {
         for (const { expr } of panel.targets) {
           for (const [metric] of expr.matchAll(/tributary_[a-z_]+/g)) {
