@@ -24,6 +24,8 @@ export class BrokerMetrics {
   readonly activeController: Gauge;
   readonly isrShrinks: Counter;
   readonly isrExpands: Counter;
+  readonly lastStableOffset: Gauge<'topic' | 'partition'>;
+  readonly transactions: Gauge<'state'>;
   private readonly apiNames: Map<number, string>;
 
   constructor(apiNames: Map<number, string>) {
@@ -49,20 +51,26 @@ export class BrokerMetrics {
     this.logSize = new Gauge({ name: 'tributary_broker_log_size_bytes', help: 'Size of a partition log on disk', labelNames: ['topic', 'partition'], registers });
     this.logEndOffset = new Gauge({ name: 'tributary_broker_log_end_offset', help: 'Log end offset of a partition', labelNames: ['topic', 'partition'], registers });
     this.logStartOffset = new Gauge({ name: 'tributary_broker_log_start_offset', help: 'Log start offset of a partition', labelNames: ['topic', 'partition'], registers });
+    this.lastStableOffset = new Gauge({
+      name: 'tributary_broker_last_stable_offset',
+      help: 'Last stable offset of a partition: read_committed consumers read below it; far behind the log end offset means a transaction is open long',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
+    this.transactions = new Gauge({ name: 'tributary_broker_transactions', help: 'Transactional ids this broker coordinates, per transaction state', labelNames: ['state'], registers });
     this.consumerLag = new Gauge({
       name: 'tributary_broker_consumer_group_lag',
       help: 'High watermark minus the committed offset, per group and partition (groups this broker coordinates)',
       labelNames: ['group', 'topic', 'partition'],
       registers,
     });
-    // Replication and controller state, named after Kafka's ReplicaManager and KafkaController MBeans.
-    this.underReplicatedPartitions = new Gauge({ name: 'tributary_broker_under_replicated_partitions', help: 'Partitions led by this broker whose ISR is smaller than their replica set', registers });
-    this.offlinePartitions = new Gauge({ name: 'tributary_broker_offline_partitions', help: 'Partitions without a live leader (reported by the controller)', registers });
+    this.underReplicatedPartitions = new Gauge({ name: 'tributary_broker_under_replicated_partitions', help: 'Partitions this broker leads whose ISR is smaller than their replica set', registers });
+    this.offlinePartitions = new Gauge({ name: 'tributary_broker_offline_partitions', help: 'Partitions without a live leader (reported by the active controller only)', registers });
     this.leaderCount = new Gauge({ name: 'tributary_broker_leader_count', help: 'Partitions this broker leads', registers });
     this.partitionCount = new Gauge({ name: 'tributary_broker_partition_count', help: 'Partition replicas hosted on this broker', registers });
-    this.activeController = new Gauge({ name: 'tributary_broker_active_controller', help: '1 on the broker that is the active controller, else 0', registers });
-    this.isrShrinks = new Counter({ name: 'tributary_broker_isr_shrinks_total', help: 'Times a replica was removed from the ISR of a partition this broker leads', registers });
-    this.isrExpands = new Counter({ name: 'tributary_broker_isr_expands_total', help: 'Times a replica rejoined the ISR of a partition this broker leads', registers });
+    this.activeController = new Gauge({ name: 'tributary_broker_active_controller', help: '1 on the active controller, else 0', registers });
+    this.isrShrinks = new Counter({ name: 'tributary_broker_isr_shrinks_total', help: 'ISR shrinks written by this broker as leader', registers });
+    this.isrExpands = new Counter({ name: 'tributary_broker_isr_expands_total', help: 'ISR expansions written by this broker as leader', registers });
   }
 
   observeRequest(apiKey: number, elapsedMs: number): void {
