@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { Broker, brokerConfigFrom, brokerSchema } from '@tributary/broker';
-import { createLogger, loadSection } from '@tributary/common';
+import { createLogger } from '@tributary/common';
 import { onShutdownSignal } from '../signals.ts';
-import { settingsFromFlags, stringOptions } from './flag-values.ts';
+import { parseConfigFlags } from './flag-values.ts';
+import { loadCommandSection, type SectionOverrides } from './section.ts';
 
 const FLAG_TO_SETTING: Record<string, string> = {
   port: 'port',
@@ -15,9 +15,8 @@ const FLAG_TO_SETTING: Record<string, string> = {
 };
 
 /** Resolves the broker section from flags, environment, file and defaults, as the CLI contract says. */
-export function loadBrokerSettings(values: Record<string, string | undefined>, configFile: string | undefined) {
-  const flags = settingsFromFlags(values, FLAG_TO_SETTING);
-  const section = loadSection('broker', brokerSchema, { file: configFile, flags });
+export function loadBrokerSettings(values: Record<string, unknown>, overrides: SectionOverrides = {}) {
+  const section = loadCommandSection('broker', brokerSchema, values, FLAG_TO_SETTING, overrides);
   const settings = new Map(
     Object.entries(section).map(([key, value]) => [
       key,
@@ -33,15 +32,8 @@ export function loadBrokerSettings(values: Record<string, string | undefined>, c
 
 /** `tributary broker start`: runs until SIGTERM or SIGINT, then stops gracefully. */
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      ...stringOptions(Object.keys(FLAG_TO_SETTING)),
-    },
-    strict: true,
-  });
-  const { config, settings } = loadBrokerSettings(values as Record<string, string | undefined>, values.config as string | undefined);
+  const values = parseConfigFlags(args, Object.keys(FLAG_TO_SETTING));
+  const { config, settings } = loadBrokerSettings(values);
   const log = createLogger('broker');
   const broker = await Broker.start(config, { log, settings });
   await onShutdownSignal(async (signal) => {

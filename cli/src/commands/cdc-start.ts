@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
-import { CdcConnector, cdcConfigFrom, loadCdcSection, SourceConfigError, startStatusServer } from '@tributary/cdc';
-import { createLogger } from '@tributary/common';
-import { fail } from '../command.ts';
+import { CdcConnector, cdcConfigFrom, cdcSchema, SourceConfigError, startStatusServer, type CdcConfig } from '@tributary/cdc';
+import { createLogger, type Logger } from '@tributary/common';
+import { UsageError } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
-import { settingsFromFlags, stringOptions } from './flag-values.ts';
+import { parseConfigFlags } from './flag-values.ts';
+import { loadCommandSection, type SectionOverrides } from './section.ts';
 
 const FLAG_TO_SETTING: Record<string, string> = {
   mysql: 'mysql',
@@ -14,18 +14,20 @@ const FLAG_TO_SETTING: Record<string, string> = {
   'status-port': 'status.port',
 };
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      ...stringOptions(Object.keys(FLAG_TO_SETTING)),
-    },
-    strict: true,
-  });
-  const flags = settingsFromFlags(values, FLAG_TO_SETTING);
-  const config = cdcConfigFrom(loadCdcSection({ file: values.config, flags }));
-  const log = createLogger('cdc');
+/** The cdc section values (before validation): flag > TRIBUTARY_CDC_* > config file > default. */
+export function loadCdcSection(values: Record<string, unknown>, overrides: SectionOverrides = {}) {
+  return loadCommandSection('cdc', cdcSchema, values, FLAG_TO_SETTING, overrides);
+}
+
+export interface RunningCdc {
+  connector: CdcConnector;
+  /** Port of /status, /health and /metrics. */
+  statusPort: number;
+  close(): Promise<void>;
+}
+
+/** The connector and its status server, as `cdc start` and `up` run them; a source that cannot be captured is a usage error. */
+export async function startCdc(config: CdcConfig, log: Logger): Promise<RunningCdc> {
   const connector = new CdcConnector(config, log);
   const status = await startStatusServer(config.statusPort, '0.0.0.0', () => connector.currentStatus());
   log.info({ statusPort: status.port, server: config.serverName }, 'status on http://127.0.0.1:%d/status', status.port);
@@ -33,17 +35,28 @@ export async function run(args: string[]): Promise<number> {
     await connector.start();
   } catch (error) {
     status.server.close();
-    if (error instanceof SourceConfigError) {
-      fail(error.message);
-      return 2;
-    }
+    if (error instanceof SourceConfigError) throw new UsageError(error.message);
     throw error;
   }
   log.info({ server: config.serverName }, 'streaming');
+  return {
+    connector,
+    statusPort: status.port,
+    async close() {
+      await connector.stop();
+      await new Promise<void>((resolve) => status.server.close(() => resolve()));
+    },
+  };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const values = parseConfigFlags(args, Object.keys(FLAG_TO_SETTING));
+  const config = cdcConfigFrom(loadCdcSection(values));
+  const log = createLogger('cdc');
+  const cdc = await startCdc(config, log);
   await onShutdownSignal(async (signal) => {
     log.info({ signal }, 'stopping cdc connector');
-    await connector.stop();
-    status.server.close();
+    await cdc.close();
   });
   return 0;
 }

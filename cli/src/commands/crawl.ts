@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@tributary/common';
-import { canonicalizeUrl, connectRedis, defaultCrawlSpec, Frontier, loadCrawlerSettings, startCrawlWorker, validateSpec, type CrawlSpec, type CrawlStatus } from '@tributary/crawler';
+import { canonicalizeUrl, connectRedis, crawlerSchema, crawlerSettingsFrom, defaultCrawlSpec, Frontier, startCrawlWorker, validateSpec, type CrawlSpec, type CrawlStatus } from '@tributary/crawler';
 import { UsageError } from '../command.ts';
 import { printRows } from '../output.ts';
 import { onShutdownSignal } from '../signals.ts';
-import { integerFlag, outputFlag } from './flag-values.ts';
+import { integerFlag, outputFlag, stringOptions } from './flag-values.ts';
+import { loadCommandSection, type SectionOverrides } from './section.ts';
 
 const DEFAULT_REDIS = process.env.TRIBUTARY_CRAWLER_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -19,23 +20,22 @@ const WORKER_FLAGS: Record<string, string> = {
   'lock-duration-ms': 'lock.duration.ms',
 };
 
+/** The crawler section values (before conversion): flag > TRIBUTARY_CRAWLER_* > config file > default. */
+export function loadCrawlerSection(values: Record<string, unknown>, overrides: SectionOverrides = {}) {
+  return loadCommandSection('crawler', crawlerSchema, values, WORKER_FLAGS, overrides);
+}
+
 async function worker(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
       config: { type: 'string' },
       'no-render': { type: 'boolean', default: false },
-      ...Object.fromEntries(Object.keys(WORKER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      ...stringOptions(Object.keys(WORKER_FLAGS)),
     },
     strict: true,
   });
-  const flags: Record<string, unknown> = {};
-  for (const [flag, setting] of Object.entries(WORKER_FLAGS)) {
-    const value = (values as unknown as Record<string, string | undefined>)[flag];
-    if (value !== undefined) flags[setting] = value;
-  }
-  if (values['no-render']) flags.render = false;
-  const settings = loadCrawlerSettings({ file: values.config, flags });
+  const settings = crawlerSettingsFrom(loadCrawlerSection(values, values['no-render'] ? { fixed: { render: false } } : {}));
   const log = createLogger('crawler');
   const running = await startCrawlWorker({ ...settings, log });
   await onShutdownSignal(async (signal) => {

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { UsageError } from '../command.ts';
 
 /** A whole-number flag within [min, max], or a usage error that shows what was wrong. */
@@ -42,4 +43,9 @@ export function settingsFromFlags(values: Record<string, unknown>, flagToSetting
     if (values[flag] !== undefined) settings[setting] = values[flag];
   }
   return settings;
+}
+
+/** The flags of a start command: --config FILE and string flags named after settings. */
+export function parseConfigFlags(args: string[], flagNames: string[]): Record<string, string | undefined> {
+  return parseArgs({ args, options: { config: { type: 'string' }, ...stringOptions(flagNames) }, strict: true }).values as Record<string, string | undefined>;
 }

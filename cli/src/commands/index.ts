@@ -140,5 +140,10 @@ export const commands: Command[] = [
   ),
   lazy('sink hive-ddl', 'Print CREATE EXTERNAL TABLE and ADD PARTITION statements for every landed topic.', '[--root file:///DIR | webhdfs://...] [--topics T1,T2] [--location-prefix URI] [--config FILE]', () => import('./sink-hive-ddl.ts')),
   lazy('query', 'Run SQL over landed Parquet with DuckDB; each landed topic is a view named after it.', '"SQL" [--root file:///DIR | webhdfs://...] [--output table|json] [--config FILE]', () => import('./query.ts')),
-  lazy('up', 'Start the embedded all-in-one platform on defaults (data under ./data).', '[--data-dir DIR] [--config FILE]', () => import('./up.ts')),
+  lazy(
+    'up',
+    'Start the all-in-one platform: broker + console, tracking collector and demo page, sink (data under ./data); CDC and a crawl worker when a MySQL / Redis URL is given.',
+    '[--data-dir DIR] [--mysql mysql://USER:PASS@HOST:PORT] [--redis redis://HOST:PORT] [--config FILE]',
+    () => import('./up.ts'),
+  ),
 ];

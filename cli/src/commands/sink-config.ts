@@ -1,6 +1,5 @@
-import { loadSection } from '@tributary/common';
 import { sinkConfigFrom, sinkSchema, type SinkConfig } from '@tributary/hdfs-sink';
-import { settingsFromFlags } from './flag-values.ts';
+import { loadCommandSection, type SectionOverrides } from './section.ts';
 
 /** Flags every sink command shares, with the settings they stand for. */
 export const SINK_FLAGS: Record<string, string> = {
@@ -19,7 +18,7 @@ export const SINK_FLAGS: Record<string, string> = {
 };
 
 /** Resolves the sink section: flag > TRIBUTARY_SINK_* > config file > default. */
-export function loadSinkConfig(values: Record<string, unknown>, flagNames: string[]): SinkConfig {
-  const flags = settingsFromFlags(values, Object.fromEntries(flagNames.map((flag) => [flag, SINK_FLAGS[flag]!])));
-  return sinkConfigFrom(loadSection('sink', sinkSchema, { file: values.config as string | undefined, flags }));
+export function loadSinkConfig(values: Record<string, unknown>, flagNames: string[], overrides: SectionOverrides = {}): SinkConfig {
+  const flagToSetting = Object.fromEntries(flagNames.map((flag) => [flag, SINK_FLAGS[flag]!]));
+  return sinkConfigFrom(loadCommandSection('sink', sinkSchema, values, flagToSetting, overrides));
 }

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { createLogger, loadSection } from '@tributary/common';
+import { createLogger } from '@tributary/common';
 import { startCollector, trackingConfigFrom, trackingSchema } from '@tributary/tracking';
 import { onShutdownSignal } from '../signals.ts';
-import { settingsFromFlags, stringOptions } from './flag-values.ts';
+import { parseConfigFlags } from './flag-values.ts';
+import { loadCommandSection, type SectionOverrides } from './section.ts';
 
 const FLAG_TO_SETTING: Record<string, string> = {
   port: 'port',
@@ -13,21 +13,13 @@ const FLAG_TO_SETTING: Record<string, string> = {
 };
 
 /** Resolves the tracking section: flag > TRIBUTARY_TRACKING_* > config file > default. */
-export function loadTrackingConfig(values: Record<string, string | undefined>, configFile: string | undefined) {
-  const flags = settingsFromFlags(values, FLAG_TO_SETTING);
-  return trackingConfigFrom(loadSection('tracking', trackingSchema, { file: configFile, flags }));
+export function loadTrackingConfig(values: Record<string, unknown>, overrides: SectionOverrides = {}) {
+  return trackingConfigFrom(loadCommandSection('tracking', trackingSchema, values, FLAG_TO_SETTING, overrides));
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      ...stringOptions(Object.keys(FLAG_TO_SETTING)),
-    },
-    strict: true,
-  });
-  const config = loadTrackingConfig(values as Record<string, string | undefined>, values.config as string | undefined);
+  const values = parseConfigFlags(args, Object.keys(FLAG_TO_SETTING));
+  const config = loadTrackingConfig(values);
   const log = createLogger('tracking');
   const collector = await startCollector(config, { log });
   await onShutdownSignal(async (signal) => {

@@ -6,4 +6,4 @@ export type { CrawlWorkerSettings, RunningCrawlWorker } from './run-worker.ts';
 export { TOPICS, type Extractor } from './worker/crawl-output.ts';
 export type { PageRecord, CrawlErrorRecord, ItemRecord } from './worker/page-record.ts';
 export { canonicalizeUrl, InvalidUrlError } from './url/canonicalize.ts';
-export { crawlerSchema, loadCrawlerSettings } from './worker-config.ts';
+export { crawlerSchema, crawlerSettingsFrom } from './worker-config.ts';

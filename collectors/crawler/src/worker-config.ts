@@ -1,4 +1,4 @@
-import { loadSection, type ConfigSources, type SectionSchema } from '@tributary/common';
+import type { SectionSchema, SectionValues } from '@tributary/common';
 import type { CrawlWorkerSettings } from './run-worker.ts';
 
 /** The `crawler` section: flag > TRIBUTARY_CRAWLER_* > config file > default. */
@@ -13,8 +13,8 @@ export const crawlerSchema: SectionSchema = {
   'lock.duration.ms': { type: 'int', default: 30_000, min: 1000, doc: "How long a dead worker's pages stay claimed before returning to the queue." },
 };
 
-export function loadCrawlerSettings(sources: ConfigSources): CrawlWorkerSettings {
-  const values = loadSection('crawler', crawlerSchema, sources);
+/** Worker settings from resolved crawler section values. */
+export function crawlerSettingsFrom(values: SectionValues): CrawlWorkerSettings {
   return {
     redisUrl: values.redis as string,
     bootstrapServers: values['bootstrap.servers'] as string,

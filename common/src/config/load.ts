@@ -28,7 +28,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   try {
     document = parse(text) ?? {};
   } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
+    // The parser appends a code frame on further lines; errors are one line, and the first names the place.
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new ConfigError(`config file ${path} must hold a mapping of sections (e.g. 'broker:')`);
