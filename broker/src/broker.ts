@@ -24,6 +24,11 @@ import { createRequestProcessor } from './server/request-processor.ts';
 import { SocketServer } from './server/socket-server.ts';
 import type { FastifyInstance } from 'fastify';
 import { consolePlugin } from './console/index.ts';
+import type { BrokerEndpoint } from './metadata/types.ts';
+import { ConnectionLimiter } from './security/listeners/connection-limiter.ts';
+import { advertisedEndpoints, parseListeners, usesTls } from './security/listeners/listeners.ts';
+import { createSecurityServices } from './security/security-services.ts';
+import { serverTlsOptions } from './security/tls/tls-options.ts';
 
 export interface BrokerOptions {
   log: Logger;
@@ -82,7 +87,9 @@ export class Broker {
     const baseLogConfig: LogConfig = logConfigFromKafkaProps(effectiveTopicConfig({}, config.topicDefaults));
     const logManager = LogManager.open(config.dataDir, baseLogConfig, { retentionCheckIntervalMs: config.retentionCheckIntervalMs, log });
 
-    const self = { brokerId: config.brokerId, host: config.advertisedHost, port: config.port, rack: null };
+    const listeners = parseListeners(config.security, config.host, config.port);
+    const tlsOptions = listeners.some((listener) => usesTls(listener.protocol)) ? serverTlsOptions(config.security) : null;
+    const self: BrokerEndpoint = { brokerId: config.brokerId, host: config.advertisedHost, port: config.port, rack: null };
     const metadata = LocalMetadataStore.open(join(config.dataDir, 'metadata'), self, config.clusterId);
     const fetchPurgatory = new Purgatory();
     const producePurgatory = new Purgatory();
@@ -103,7 +110,7 @@ export class Broker {
       else if (change.type === 'broker-defaults-changed') {
         dynamicConfig.apply(change.defaults);
         for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
-      } else replicaManager.hostTopic(change.topic);
+      } else if ('topic' in change) replicaManager.hostTopic(change.topic);
     });
 
     for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
@@ -151,21 +158,29 @@ export class Broker {
       log,
       brokerSettings,
       dynamicConfig,
+      security: createSecurityServices(metadata, config.security, log),
     };
     const handlers = createHandlers(services);
     const socketServer = new SocketServer(
-      createRequestProcessor(handlers, metrics, log),
+      createRequestProcessor(handlers, metrics, services.security.quotas, log),
       {
         maxFrameBytes: config.socketRequestMaxBytes,
         maxInFlightRequests: config.queuedMaxRequests,
         maxUnsentBytes: config.queuedMaxResponseBytes,
         idleTimeoutMs: config.connectionsMaxIdleMs,
+        unauthenticatedMaxFrameBytes: config.security.saslMaxReceiveBytes,
+        unauthenticatedTimeoutMs: config.security.unauthenticatedTimeoutMs,
       },
       log,
+      new ConnectionLimiter(config.security),
     );
-    const port = await socketServer.listen(config.port, config.host);
-    // With port 0 the advertised port is only known once listening.
-    self.port = port;
+    const bound = [];
+    for (const listener of listeners) bound.push({ ...listener, boundPort: await socketServer.listenOn(listener, tlsOptions) });
+    // With port 0 the advertised ports are only known once listening.
+    self.endpoints = advertisedEndpoints(config.security, bound, config.advertisedHost);
+    self.host = self.endpoints[0]!.host;
+    self.port = self.endpoints[0]!.port;
+    const port = bound[0]!.boundPort;
 
     let broker: Broker | undefined;
     const admin = createAdminServer(
@@ -230,7 +245,7 @@ export class Broker {
       services,
     }, log);
     broker.status = 'ok';
-    log.info({ brokerId: config.brokerId, port, adminPort, dataDir: config.dataDir, clusterId: metadata.clusterId }, 'broker started');
+    log.info({ brokerId: config.brokerId, listeners: bound.map((l) => `${l.name}://${l.host}:${l.boundPort}`), adminPort, dataDir: config.dataDir, clusterId: metadata.clusterId }, 'broker started');
     return broker;
   }
 

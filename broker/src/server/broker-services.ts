@@ -3,6 +3,7 @@ import type { GroupCoordinator } from '../group/group-coordinator.ts';
 import type { MetadataStore } from '../metadata/types.ts';
 import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { AdminManager } from './admin-manager.ts';
+import type { SecurityServices } from '../security/security-services.ts';
 import type { BrokerConfig } from './broker-config.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { DynamicBrokerConfig } from './dynamic-broker-config.ts';
@@ -25,4 +26,6 @@ export interface BrokerServices {
   /** The broker's own settings as DescribeConfigs shows them. */
   brokerSettings: Map<string, { value: string; isDefault: boolean; doc: string; dynamic?: boolean }>;
   dynamicConfig: DynamicBrokerConfig;
+  /** SCRAM credentials, the ACL authorizer and client quotas. */
+  security: SecurityServices;
 }

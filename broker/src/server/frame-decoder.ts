@@ -13,7 +13,8 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** Mutable: a connection allows larger frames once it has authenticated. */
+  constructor(public maxFrameBytes: number) {}
 
   get bufferedBytes(): number {
     return this.buffered;

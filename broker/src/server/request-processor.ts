@@ -1,6 +1,8 @@
 import type { Logger } from '@tributary/common';
 import { ApiKey, decodeRequest, encodeResponse, ProtocolError, readRequestHeader } from '../protocol/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
+import { checkAuthenticated } from '../security/request-gate.ts';
+import type { QuotaManager } from '../security/quota/quota-manager.ts';
 import type { ApiHandler, RequestContext } from './api-handler.ts';
 import type { ConnectionInfo, RequestProcessor } from './connection.ts';
 import type { BrokerMetrics } from './metrics.ts';
@@ -15,6 +17,7 @@ export class UnsupportedRequestError extends Error {}
 export function createRequestProcessor(
   handlers: Map<number, ApiHandler>,
   metrics: BrokerMetrics,
+  quotas: QuotaManager,
   log: Logger,
 ): RequestProcessor {
   const apiVersionsFallback = (correlationId: number): Buffer[] =>
@@ -28,6 +31,7 @@ export function createRequestProcessor(
     const receivedAtMs = performance.now();
     const { header, bodyOffset } = readRequestHeader(frame);
     const { requestApiKey: apiKey, requestApiVersion: apiVersion } = header;
+    checkAuthenticated(apiKey, connection.session);
     const handler = handlers.get(apiKey);
     if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       // Clients probe ApiVersions with their newest version; KIP-511 says answer in v0 with
@@ -49,12 +53,25 @@ export function createRequestProcessor(
     }
     const context: RequestContext = { header, apiVersion, connection, receivedAtMs };
     const finish = (response: unknown): Buffer[] | null => {
-      metrics.observeRequest(apiKey, performance.now() - receivedAtMs);
-      if (response === null) return null;
-      const chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
+      const elapsedMs = performance.now() - receivedAtMs;
+      metrics.observeRequest(apiKey, elapsedMs);
+      const clientId = header.clientId ?? '';
+      let throttleMs = quotas.record('request_percentage', connection.session, clientId, elapsedMs / 10);
+      if (apiKey === ApiKey.Produce) throttleMs = Math.max(throttleMs, quotas.record('producer_byte_rate', connection.session, clientId, frame.length + 4));
+      if (response === null) return throttle(throttleMs);
+      let chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
       let bytes = 0;
       for (const chunk of chunks) bytes += chunk.length;
+      if (apiKey === ApiKey.Fetch) throttleMs = Math.max(throttleMs, quotas.record('consumer_byte_rate', connection.session, clientId, bytes));
+      if (throttleMs > 0) {
+        (response as { throttleTimeMs?: number }).throttleTimeMs = throttleMs;
+        chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
+      }
       metrics.responseBytes.inc(bytes);
+      return throttle(throttleMs, chunks);
+    };
+    const throttle = (throttleMs: number, chunks: Buffer[] | null = null) => {
+      if (throttleMs > 0) connection.session.throttleUntilMs = Math.max(connection.session.throttleUntilMs, Date.now() + throttleMs);
       return chunks;
     };
     metrics.requestBytes.inc(frame.length + 4);

@@ -50,6 +50,32 @@ export const commands: Command[] = [
   ),
   lazy('groups delete', 'Delete an inactive group and its offsets.', '--group G [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./groups.ts')).run(['delete', ...args]) })),
   lazy(
+    'users create',
+    'Create or replace SCRAM credentials of a user (the password is salted and hashed before it leaves).',
+    '--user U (--password-stdin | --password P) [--mechanism SCRAM-SHA-256,SCRAM-SHA-512] [--iterations 4096] [--command-config FILE] [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./users.ts')).run(['create', ...args]) }),
+  ),
+  lazy('users delete', "Delete a user's SCRAM credentials.", '--user U [--mechanism M] [--command-config FILE] [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./users.ts')).run(['delete', ...args]) })),
+  lazy('users list', 'List users with SCRAM credentials (mechanism and iterations, never keys).', '[--command-config FILE] [--bootstrap-server H:P] [--output table|json]', async () => ({ run: async (args) => (await import('./users.ts')).run(['list', ...args]) })),
+  lazy(
+    'acls add',
+    'Allow (or deny) a principal operations on a topic, group, the cluster or a transactional id.',
+    '--principal User:U --operation OP[,OP] (--topic T | --group G | --cluster | --transactional-id ID) [--resource-pattern-type literal|prefixed] [--permission allow|deny] [--host H] [--command-config FILE] [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./acls.ts')).run(['add', ...args]) }),
+  ),
+  lazy(
+    'acls list',
+    'List ACLs, optionally only those of a resource or principal.',
+    '[--principal P] [--topic T | --group G | --cluster | --transactional-id ID] [--resource-pattern-type any|match|literal|prefixed] [--command-config FILE] [--bootstrap-server H:P] [--output table|json]',
+    async () => ({ run: async (args) => (await import('./acls.ts')).run(['list', ...args]) }),
+  ),
+  lazy(
+    'acls remove',
+    'Remove the ACLs that match the given resource, principal, operation and permission.',
+    '[--principal P] [--operation OP] [--permission allow|deny] [--topic T | --group G | --cluster | --transactional-id ID] [--resource-pattern-type ...] [--command-config FILE] [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./acls.ts')).run(['remove', ...args]) }),
+  ),
+  lazy(
     'produce',
     'Produce one record per stdin line (acks=all, idempotent by default).',
     '--topic T [--key-separator SEP] [--header k=v ...] [--acks all|1|0] [--compression none|gzip|snappy|lz4] [--bootstrap-server H:P]',

@@ -25,6 +25,15 @@ import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { saslHandshakeHandler } from './sasl-handshake.ts';
+import { saslAuthenticateHandler } from './sasl-authenticate.ts';
+import { createAclsHandler } from './create-acls.ts';
+import { describeAclsHandler } from './describe-acls.ts';
+import { deleteAclsHandler } from './delete-acls.ts';
+import { describeClientQuotasHandler } from './describe-client-quotas.ts';
+import { alterClientQuotasHandler } from './alter-client-quotas.ts';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.ts';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.ts';
 
 /** Every API this broker answers, keyed by API key. */
 export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
@@ -54,6 +63,15 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(describeGroupsHandler(services));
   add(listGroupsHandler(services));
   add(deleteGroupsHandler(services));
+  add(saslHandshakeHandler(services));
+  add(saslAuthenticateHandler(services));
+  add(createAclsHandler(services));
+  add(describeAclsHandler(services));
+  add(deleteAclsHandler(services));
+  add(describeClientQuotasHandler(services));
+  add(alterClientQuotasHandler(services));
+  add(describeUserScramCredentialsHandler(services));
+  add(alterUserScramCredentialsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

@@ -2,6 +2,7 @@ import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 
 interface InitProducerIdRequest {
   transactionalId: string | null;
@@ -17,7 +18,9 @@ export function initProducerIdHandler(services: BrokerServices): ApiHandler {
     // librdkafka enables idempotence only when the range includes 0.
     minVersion: 0,
     maxVersion: 5,
-    async handle(request: InitProducerIdRequest) {
+    async handle(request: InitProducerIdRequest, context) {
+      // Kafka (KIP-679): IDEMPOTENT_WRITE on the cluster, or WRITE on any topic, allows an idempotent producer.
+      if (!services.security.authorizer.authorize(context.connection.session, 'IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER_NAME, false) && !services.security.authorizer.authorizeAnyOfType(context.connection.session, 'WRITE', 'TOPIC')) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
       if (request.transactionalId !== null && request.transactionalId !== undefined) {
         // Transactions need the transaction coordinator, which this broker does not have yet.
         return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, producerId: -1n, producerEpoch: -1 };

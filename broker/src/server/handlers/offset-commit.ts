@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
 interface OffsetCommitRequest {
@@ -21,6 +22,7 @@ export function offsetCommitHandler(services: BrokerServices): ApiHandler {
     maxVersion: 9,
     async handle(request: OffsetCommitRequest, context) {
       const version = context.apiVersion;
+      if (!services.security.authorizer.authorize(context.connection.session, 'READ', 'GROUP', request.groupId)) return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })) };
       const result = await services.groupCoordinator.commitOffsets({
         groupId: request.groupId,
         // v0 commits come from simple consumers outside any generation.
