@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CdcConnector, cdcConfigFrom, loadCdcSection, SourceConfigError, startStatusServer } from '@tributary/cdc';
 import { createLogger } from '@tributary/common';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { fail } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
 import { settingsFromFlags, stringOptions } from './flag-values.ts';
@@ -25,6 +26,7 @@ export async function run(args: string[]): Promise<number> {
   });
   const flags = settingsFromFlags(values, FLAG_TO_SETTING);
   const config = cdcConfigFrom(loadCdcSection({ file: values.config, flags }));
+  configureKafkaClients(values.config);
   const log = createLogger('cdc');
   const connector = new CdcConnector(config, log);
   const status = await startStatusServer(config.statusPort, '0.0.0.0', () => connector.currentStatus());

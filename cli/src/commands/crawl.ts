@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@tributary/common';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { canonicalizeUrl, connectRedis, defaultCrawlSpec, Frontier, loadCrawlerSettings, startCrawlWorker, validateSpec, type CrawlSpec, type CrawlStatus } from '@tributary/crawler';
 import { UsageError } from '../command.ts';
 import { printRows } from '../output.ts';
@@ -36,6 +37,7 @@ async function worker(args: string[]): Promise<number> {
   }
   if (values['no-render']) flags.render = false;
   const settings = loadCrawlerSettings({ file: values.config, flags });
+  configureKafkaClients(values.config);
   const log = createLogger('crawler');
   const running = await startCrawlWorker({ ...settings, log });
   await onShutdownSignal(async (signal) => {

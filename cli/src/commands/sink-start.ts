@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@tributary/common';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { serveMetrics, startSinkWorker } from '@tributary/hdfs-sink';
 import { UsageError } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
@@ -9,6 +10,7 @@ import { stringOptions } from './flag-values.ts';
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, ...stringOptions(Object.keys(SINK_FLAGS)) }, strict: true });
   const config = loadSinkConfig(values, Object.keys(SINK_FLAGS));
+  configureKafkaClients(values.config);
   if (config.topics.length === 0) throw new UsageError('name the topics to land: --topics tracking.events,crawl.pages (or sink.topics in --config)');
   const log = createLogger('sink');
   const worker = await startSinkWorker(config, { log });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger, loadSection } from '@tributary/common';
 import { startCollector, trackingConfigFrom, trackingSchema } from '@tributary/tracking';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { onShutdownSignal } from '../signals.ts';
 import { settingsFromFlags, stringOptions } from './flag-values.ts';
 
@@ -28,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
     strict: true,
   });
   const config = loadTrackingConfig(values as Record<string, string | undefined>, values.config as string | undefined);
+  configureKafkaClients(values.config);
   const log = createLogger('tracking');
   const collector = await startCollector(config, { log });
   await onShutdownSignal(async (signal) => {

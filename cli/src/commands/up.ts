@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Broker } from '@tributary/broker';
 import { createLogger, loadSection } from '@tributary/common';
-import { createAdmin } from '@tributary/common/kafka';
+import { configureKafkaClients, createAdmin } from '@tributary/common/kafka';
 import { sinkConfigFrom, sinkSchema, startSinkWorker } from '@tributary/hdfs-sink';
 import { startCollector, trackingConfigFrom, trackingSchema } from '@tributary/tracking';
 import { onShutdownSignal } from '../signals.ts';
@@ -24,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
     strict: true,
   });
   const configFile = values.config as string | undefined;
+  configureKafkaClients(configFile);
   const { config, settings } = loadBrokerSettings({ 'data-dir': values['data-dir'] as string | undefined }, configFile);
   const dataDir = resolve(config.dataDir);
   const log = createLogger('tributary');

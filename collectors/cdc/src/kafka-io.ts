@@ -1,4 +1,5 @@
 import { Admin, Consumer, Producer, ProduceAcks } from '@platformatic/kafka';
+import { platformaticSecurityOptions } from '@tributary/common/kafka';
 
 const MAX_REQUEST_BYTES = 512 * 1024;
 
@@ -26,7 +27,7 @@ export class KafkaIo {
   private readonly knownTopics = new Set<string>();
 
   constructor(bootstrap: string[], clientId: string) {
-    const base = { clientId, bootstrapBrokers: bootstrap, retries: 10, retryDelay: 250, timeout: 15_000 };
+    const base = { clientId, bootstrapBrokers: bootstrap, retries: 10, retryDelay: 250, timeout: 15_000, ...platformaticSecurityOptions() };
     // acks=all and idempotent, with one request in flight at a time (send() is awaited), which
     // keeps order: a retried request is written once.
     this.producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: true });
