@@ -19,8 +19,21 @@ export const quotaUser = (principal: string) => principal.slice(principal.indexO
 export class QuotaManager {
   private readonly rates = new Map<string, SampledRate>();
   private lastSweepMs = 0;
+  /** Whether any entity has a quota; cached so unquoted brokers pay nothing per request. */
+  private anyQuota: boolean | null = null;
 
-  constructor(private readonly metadata: MetadataStore, private readonly config: SecurityConfig) {}
+  constructor(private readonly metadata: MetadataStore, private readonly config: SecurityConfig) {
+    metadata.onChange((change) => {
+      if (change.type === 'entity-configs-changed') this.anyQuota = null;
+    });
+  }
+
+  private quotasExist(): boolean {
+    this.anyQuota ??= (['users', 'clients'] as const).some((type) =>
+      [...this.metadata.allEntityConfigs(type).values()].some((configs) => QUOTA_KEYS.some((key) => key in configs)),
+    );
+    return this.anyQuota;
+  }
 
   /** The quota that applies and the metric key its rate is measured under, or null when none does. */
   private quotaFor(key: QuotaKey, user: string, clientId: string): { limit: number; metric: string } | null {
@@ -43,6 +56,7 @@ export class QuotaManager {
 
   /** Records usage and returns the throttle time in ms (0 when within quota or unquoted). */
   record(key: QuotaKey, session: SecuritySession, clientId: string, value: number, nowMs = Date.now()): number {
+    if (!this.quotasExist()) return 0;
     const quota = this.quotaFor(key, quotaUser(session.principal), clientId);
     if (!quota || !(quota.limit > 0)) return 0;
     this.sweep(nowMs);
