@@ -103,6 +103,19 @@ describe('ACLs: topic and group authorization, prefixed patterns, deny over allo
     await allowed.consumer.disconnect();
   });
 
+  test('configs, groups and records are guarded too: DescribeConfigs, ListGroups, DeleteRecords', async () => {
+    const admin = client('alice').admin();
+    await admin.connect();
+    try {
+      await assert.rejects(admin.describeConfigs({ resources: [{ type: 2, name: 'topic-a' }], includeSynonyms: false }), /[Aa]uthoriz/);
+      assert.deepEqual((await admin.listGroups()).groups, []);
+      await assert.rejects(admin.deleteTopicRecords({ topic: 'topic-a', partitions: [{ partition: 0, offset: '-1' }] }), /deleting records/);
+      assert.match(readFileSync(broker.logPath, 'utf8'), /"principal":"User:alice".*"operation":"DELETE","resourceType":"TOPIC","resourceName":"topic-a".*authorization denied/);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   test('acls list shows the bindings and acls remove takes one away', async () => {
     const listed = await cli(['acls', 'list', '--principal', 'User:alice', '--output', 'json']);
     assert.equal(listed.code, 0, listed.stderr);
