@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { createAdmin } from '@tributary/common/kafka';
 import { startBroker, type BrokerInstance } from '@tributary/testkit';
+import { tributary } from './support/cli.ts';
 
 const QUOTA = 512 * 1024;
 const VALUE = Buffer.alloc(32 * 1024, 'q');
@@ -37,6 +38,24 @@ describe('client quotas: produce byte rate enforced by throttling', () => {
     } finally {
       await admin.close();
     }
+  });
+
+  test('tributary quotas set, list and remove', async () => {
+    const cli = (args: string[]) => tributary([...args, '--bootstrap-server', broker.bootstrap]);
+    assert.equal((await cli(['quotas', 'set', '--user', 'ann', '--client-id', 'etl', '--consumer-byte-rate', '2048', '--request-percentage', '50'])).code, 0);
+    assert.equal((await cli(['quotas', 'set', '--user-default', '--producer-byte-rate', '4096'])).code, 0);
+    const listed = await cli(['quotas', 'list', '--output', 'json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const rows = (JSON.parse(listed.stdout) as Array<Record<string, unknown>>).filter((row) => row.clientId !== 'throttled');
+    assert.deepEqual(rows.sort((a, b) => String(a.quota).localeCompare(String(b.quota))), [
+      { user: 'ann', clientId: 'etl', quota: 'consumer_byte_rate', value: 2048 },
+      { user: '<default>', clientId: '', quota: 'producer_byte_rate', value: 4096 },
+      { user: 'ann', clientId: 'etl', quota: 'request_percentage', value: 50 },
+    ]);
+    assert.equal((await cli(['quotas', 'remove', '--user', 'ann', '--client-id', 'etl', '--quota', 'request_percentage'])).code, 0);
+    assert.equal((await cli(['quotas', 'remove', '--user-default'])).code, 0);
+    const after = JSON.parse((await cli(['quotas', 'list', '--user', 'ann', '--output', 'json'])).stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(after, [{ user: 'ann', clientId: 'etl', quota: 'consumer_byte_rate', value: 2048 }]);
   });
 
   test('a producer over its quota runs at the quota (within 10% over 10 s) while an unquoted one keeps its throughput', async () => {

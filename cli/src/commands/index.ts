@@ -76,6 +76,14 @@ export const commands: Command[] = [
     async () => ({ run: async (args) => (await import('./acls.ts')).run(['remove', ...args]) }),
   ),
   lazy(
+    'quotas set',
+    'Set byte-rate or request quotas of a user, a client id, or a (user, client id) pair; brokers throttle clients over them.',
+    '(--user U | --user-default) and/or (--client-id C | --client-id-default) [--producer-byte-rate B/s] [--consumer-byte-rate B/s] [--request-percentage P] [--command-config FILE] [--bootstrap-server H:P]',
+    async () => ({ run: async (args) => (await import('./quotas.ts')).run(['set', ...args]) }),
+  ),
+  lazy('quotas remove', 'Remove quotas of an entity (all of them unless --quota names some).', '(--user U | --user-default) and/or (--client-id C | --client-id-default) [--quota producer_byte_rate ...] [--command-config FILE] [--bootstrap-server H:P]', async () => ({ run: async (args) => (await import('./quotas.ts')).run(['remove', ...args]) })),
+  lazy('quotas list', 'List client quotas, optionally of one user or client id.', '[--user U | --user-default] [--client-id C | --client-id-default] [--command-config FILE] [--bootstrap-server H:P] [--output table|json]', async () => ({ run: async (args) => (await import('./quotas.ts')).run(['list', ...args]) })),
+  lazy(
     'produce',
     'Produce one record per stdin line (acks=all, idempotent by default).',
     '--topic T [--key-separator SEP] [--header k=v ...] [--acks all|1|0] [--compression none|gzip|snappy|lz4] [--bootstrap-server H:P]',
