@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AclOperations, AclPermissionTypes, configureKafkaClients, createAdmin, ResourcePatternTypes, ResourceTypes } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
-import { clientOptions } from '../client-options.ts';
+import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 import { outputFlag } from './flag-values.ts';
 
@@ -38,8 +38,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      ...clientOptions,
-      'command-config': { type: 'string' },
+      ...securedClientOptions,
       principal: { type: 'string' },
       host: { type: 'string' },
       operation: { type: 'string', multiple: true },

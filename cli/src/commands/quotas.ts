@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { configureKafkaClients, createAdmin } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
-import { clientOptions } from '../client-options.ts';
+import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 import { integerFlag, outputFlag } from './flag-values.ts';
 
@@ -27,8 +27,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      ...clientOptions,
-      'command-config': { type: 'string' },
+      ...securedClientOptions,
       user: { type: 'string' },
       'user-default': { type: 'boolean' },
       'client-id': { type: 'string' },

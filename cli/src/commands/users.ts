@@ -2,7 +2,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { alterUserScramCredentialsV0, configureKafkaClients, describeUserScramCredentialsV0, withBrokerConnection } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
-import { clientOptions } from '../client-options.ts';
+import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 import { integerFlag, outputFlag } from './flag-values.ts';
 
@@ -41,8 +41,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      ...clientOptions,
-      'command-config': { type: 'string' },
+      ...securedClientOptions,
       user: { type: 'string' },
       password: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
