@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { createAdmin } from '@tributary/common/kafka';
-import { startBroker, type BrokerInstance } from '@tributary/testkit';
+import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { tributary } from './support/cli.ts';
 
 const QUOTA = 512 * 1024;
@@ -68,5 +68,33 @@ describe('client quotas: produce byte rate enforced by throttling', () => {
     const throttledRate = throttled / 10;
     assert.ok(Math.abs(throttledRate / QUOTA - 1) <= 0.1, `throttled client ran at ${Math.round(throttledRate)} B/s for a quota of ${QUOTA} B/s`);
     assert.ok(free / throttled > 3, `the unquoted client moved ${free} bytes against ${throttled}: it should not be held back`);
+  });
+
+  test('a consumer over its fetch byte-rate quota reads at the quota (within 10% over 10 s)', async () => {
+    const kafka = new Kafka({ clientId: 'loader', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let batch = 0; batch < 16; batch++) await producer.send({ topic: 'quota-fetch', acks: 1, messages: Array.from({ length: 16 }, () => ({ value: VALUE })) });
+    await producer.disconnect();
+    const admin = createAdmin({ bootstrapServers: broker.bootstrap, clientId: 'quota-admin' });
+    await admin.alterClientQuotas({ entries: [{ entities: [{ entityType: 'client-id', entityName: 'slow-reader' }], ops: [{ key: 'consumer_byte_rate', value: QUOTA, remove: false }] }] } as never);
+    await admin.close();
+
+    const consumer = new Kafka({ clientId: 'slow-reader', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: 'slow-readers', maxBytesPerPartition: 64 * 1024, maxBytes: 64 * 1024 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'quota-fetch', fromBeginning: true });
+    let start = 0;
+    let measured = 0;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const now = Date.now();
+        start ||= now;
+        if (now >= start + 2000 && now < start + 12_000) measured += message.value!.length;
+      },
+    });
+    await waitFor(() => start > 0 && Date.now() >= start + 12_000, { what: 'the 10 s measurement window', timeoutMs: 40_000, intervalMs: 200 });
+    await consumer.disconnect();
+    const rate = measured / 10;
+    assert.ok(Math.abs(rate / QUOTA - 1) <= 0.1, `throttled consumer read ${Math.round(rate)} B/s for a quota of ${QUOTA} B/s`);
   });
 });
