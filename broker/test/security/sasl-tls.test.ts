@@ -84,6 +84,28 @@ describe('TLS, mTLS and SASL/SCRAM listeners with kafkajs, kcat and python3-conf
     assert.deepEqual(read.stdout.trim().split('\n').sort(), ['plain=via plain', 'scram-sha-256=via scram-sha-256', 'scram-sha-512=via scram-sha-512']);
   });
 
+  test('python3-confluent-kafka produces over SASL_SSL with SCRAM-SHA-512', async () => {
+    const produced = await python(produceScript, ['secure.python-sasl', '50', `bootstrap.servers=127.0.0.1:${saslSslPort}`, 'security.protocol=SASL_SSL', 'sasl.mechanisms=SCRAM-SHA-512', 'sasl.username=bob', 'sasl.password=bob-secret', `ssl.ca.location=${pki.ca}`], { timeoutMs: 60_000 });
+    assert.equal(produced.code, 0, produced.stderr);
+    assert.match(produced.stdout, /delivered 50/);
+  });
+
+  test('kafkajs produces over mTLS as the certificate subject', async () => {
+    const alice = pki.client('alice');
+    const kafka = new Kafka({
+      clientId: 'mtls-test',
+      brokers: [`127.0.0.1:${sslPort}`],
+      ssl: { ca: [readFileSync(pki.ca, 'utf8')], cert: readFileSync(alice.cert, 'utf8'), key: readFileSync(alice.key, 'utf8') },
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'secure.kafkajs-mtls', messages: [{ value: 'from alice' }] });
+    await assert.rejects(producer.send({ topic: 'not-secure', messages: [{ value: 'nope' }] }), /[Aa]uthoriz/);
+    await producer.disconnect();
+  });
+
   test('a wrong password is refused with a SASL authentication error', async () => {
     const producer = kafkajs('not-the-password').producer();
     await assert.rejects(producer.connect(), /SASL|[Aa]uthentication/);
