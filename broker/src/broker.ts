@@ -162,7 +162,7 @@ export class Broker {
     };
     const handlers = createHandlers(services);
     const socketServer = new SocketServer(
-      createRequestProcessor(handlers, metrics, services.security.quotas, log),
+      createRequestProcessor(handlers, metrics, { ...services.security, reauthMs: config.security.reauthMs }, log),
       {
         maxFrameBytes: config.socketRequestMaxBytes,
         maxInFlightRequests: config.queuedMaxRequests,

@@ -19,6 +19,8 @@ export class SecuritySession {
   sasl: SaslExchange | null = null;
   /** Set by a v1 SaslHandshake: the client now sends SaslAuthenticate requests. */
   handshakeMechanism: string | null = null;
+  /** Set by a v0 SaslHandshake: the next frames are bare SASL tokens, not requests. */
+  rawSasl = false;
   /** Past this time (Date.now) a SASL session must re-authenticate before anything else. */
   expiresAtMs = Infinity;
   /** The connection is not read until then (quota throttling). */
@@ -27,6 +29,21 @@ export class SecuritySession {
   constructor(readonly listener: Listener, readonly clientHost: string, certificatePrincipal: string | null) {
     this.authenticated = !usesSasl(listener.protocol);
     if (certificatePrincipal && this.authenticated) this.principal = certificatePrincipal;
+  }
+
+  /** Forgets an exchange in progress (after it ended, well or not). */
+  resetSasl(): void {
+    this.sasl = null;
+    this.handshakeMechanism = null;
+    this.rawSasl = false;
+  }
+
+  /** A finished exchange: the connection now acts as `principal` until the session lifetime ends. */
+  authenticatedAs(principal: string, reauthMs: number): void {
+    this.resetSasl();
+    this.principal = principal;
+    this.authenticated = true;
+    this.expiresAtMs = reauthMs > 0 ? Date.now() + reauthMs : Infinity;
   }
 
   get needsSasl(): boolean {

@@ -2,7 +2,8 @@ import type { Logger } from '@tributary/common';
 import { ApiKey, decodeRequest, encodeResponse, ProtocolError, readRequestHeader } from '../protocol/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { checkAuthenticated } from '../security/request-gate.ts';
-import type { QuotaManager } from '../security/quota/quota-manager.ts';
+import { rawSaslStep } from '../security/sasl/raw-sasl.ts';
+import type { SecurityServices } from '../security/security-services.ts';
 import type { ApiHandler, RequestContext } from './api-handler.ts';
 import type { ConnectionInfo, RequestProcessor } from './connection.ts';
 import type { BrokerMetrics } from './metrics.ts';
@@ -17,9 +18,10 @@ export class UnsupportedRequestError extends Error {}
 export function createRequestProcessor(
   handlers: Map<number, ApiHandler>,
   metrics: BrokerMetrics,
-  quotas: QuotaManager,
+  security: SecurityServices & { reauthMs: number },
   log: Logger,
 ): RequestProcessor {
+  const { quotas } = security;
   const apiVersionsFallback = (correlationId: number): Buffer[] =>
     encodeResponse(ApiKey.ApiVersions, 0, correlationId, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
@@ -28,6 +30,7 @@ export function createRequestProcessor(
     });
 
   return (frame: Buffer, connection: ConnectionInfo) => {
+    if (connection.session.rawSasl) return rawSaslStep(frame, connection.session, security.credentials, security.reauthMs);
     const receivedAtMs = performance.now();
     const { header, bodyOffset } = readRequestHeader(frame);
     const { requestApiKey: apiKey, requestApiVersion: apiVersion } = header;

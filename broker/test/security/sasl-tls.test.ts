@@ -9,6 +9,7 @@ import { makeCertificates, type Certificates } from './support/certificates.ts';
 import { tributary } from './support/cli.ts';
 
 const produceScript = fileURLToPath(new URL('./python/produce_secure.py', import.meta.url));
+const kafkaPythonScript = fileURLToPath(new URL('./python/produce_kafka_python_secure.py', import.meta.url));
 
 describe('TLS, mTLS and SASL/SCRAM listeners with kafkajs, kcat and python3-confluent-kafka', () => {
   let pki: Certificates;
@@ -20,6 +21,7 @@ describe('TLS, mTLS and SASL/SCRAM listeners with kafkajs, kcat and python3-conf
   before(async () => {
     requireBinary('kcat', 'kcat');
     requirePythonModule('confluent_kafka', 'python3-confluent-kafka');
+    requirePythonModule('kafka', 'python3-kafka');
     pki = makeCertificates(['admin', 'alice']);
     sslPort = await freePort();
     saslSslPort = await freePort();
@@ -88,6 +90,16 @@ describe('TLS, mTLS and SASL/SCRAM listeners with kafkajs, kcat and python3-conf
     const produced = await python(produceScript, ['secure.python-sasl', '50', `bootstrap.servers=127.0.0.1:${saslSslPort}`, 'security.protocol=SASL_SSL', 'sasl.mechanisms=SCRAM-SHA-512', 'sasl.username=bob', 'sasl.password=bob-secret', `ssl.ca.location=${pki.ca}`], { timeoutMs: 60_000 });
     assert.equal(produced.code, 0, produced.stderr);
     assert.match(produced.stdout, /delivered 50/);
+  });
+
+  test('kafka-python 2.0 (SaslHandshake v0 and raw tokens) produces over SASL_SSL with SCRAM-SHA-512 and PLAIN; a wrong password is refused', async () => {
+    for (const mechanism of ['SCRAM-SHA-512', 'PLAIN']) {
+      const produced = await python(kafkaPythonScript, [`127.0.0.1:${saslSslPort}`, 'secure.kafka-python', '20', mechanism, 'bob', 'bob-secret', pki.ca], { timeoutMs: 60_000 });
+      assert.equal(produced.code, 0, produced.stderr);
+      assert.match(produced.stdout, /delivered 20/);
+    }
+    const refused = await python(kafkaPythonScript, [`127.0.0.1:${saslSslPort}`, 'secure.kafka-python', '1', 'SCRAM-SHA-512', 'bob', 'wrong', pki.ca], { timeoutMs: 60_000 });
+    assert.notEqual(refused.code, 0);
   });
 
   test('kafkajs produces over mTLS as the certificate subject', async () => {

@@ -22,20 +22,16 @@ export function saslAuthenticateHandler(services: BrokerServices): ApiHandler {
       try {
         const step = session.sasl.step(request.authBytes);
         if (!step.done) return answer(ErrorCode.NONE, null, step.response);
-        session.sasl = null;
-        session.handshakeMechanism = null;
         if (session.authenticated && session.principal !== step.principal) {
+          session.resetSasl();
           return answer(ErrorCode.SASL_AUTHENTICATION_FAILED, `re-authentication must keep the principal ${session.principal}`);
         }
-        session.principal = step.principal;
-        session.authenticated = true;
-        session.expiresAtMs = reauthMs > 0 ? Date.now() + reauthMs : Infinity;
+        session.authenticatedAs(step.principal, reauthMs);
         services.log.info({ principal: step.principal, mechanism, remoteAddress: context.connection.remoteAddress, listener: session.listener.name }, 'SASL authentication succeeded');
         return answer(ErrorCode.NONE, null, step.response, BigInt(reauthMs));
       } catch (error) {
         if (!(error instanceof SaslAuthenticationError)) throw error;
-        session.sasl = null;
-        session.handshakeMechanism = null;
+        session.resetSasl();
         services.log.warn({ remoteAddress: context.connection.remoteAddress, listener: session.listener.name, reason: error.message }, 'SASL authentication failed');
         return answer(ErrorCode.SASL_AUTHENTICATION_FAILED, error.message);
       }

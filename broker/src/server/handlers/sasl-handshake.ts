@@ -4,8 +4,8 @@ import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
 /**
- * SaslHandshake: picks the mechanism. v0 (raw SASL tokens after the handshake) is advertised
- * only because librdkafka checks that the range includes 0; clients pick v1 with SaslAuthenticate.
+ * SaslHandshake: picks the mechanism. After v1 the tokens come in SaslAuthenticate requests;
+ * after v0 (kafka-python 2.0) they come as bare frames (security/sasl/raw-sasl.ts).
  */
 export function saslHandshakeHandler(services: BrokerServices): ApiHandler {
   const mechanisms = services.config.security.saslMechanisms;
@@ -15,10 +15,11 @@ export function saslHandshakeHandler(services: BrokerServices): ApiHandler {
     maxVersion: 1,
     handle(request: { mechanism: string }, context) {
       const session = context.connection.session;
-      if (!session.needsSasl || context.apiVersion === 0) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms };
+      if (!session.needsSasl) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms };
       if (!mechanisms.includes(request.mechanism)) return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms };
       session.handshakeMechanism = request.mechanism;
       session.sasl = null;
+      session.rawSasl = context.apiVersion === 0;
       return { errorCode: ErrorCode.NONE, mechanisms };
     },
   };
