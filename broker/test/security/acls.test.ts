@@ -30,6 +30,9 @@ describe('ACLs: topic and group authorization, prefixed patterns, deny over allo
     }
   };
 
+  // The broker's log reaches the file a moment after the response: poll for it.
+  const loggedDenial = (line: RegExp) => waitFor(() => line.test(readFileSync(broker.logPath, 'utf8')), { what: `${line} in the broker log` });
+
   before(async () => {
     const plainPort = await freePort();
     const saslPort = await freePort();
@@ -59,7 +62,7 @@ describe('ACLs: topic and group authorization, prefixed patterns, deny over allo
   test('a producer allowed on topic A cannot write topic B, and the denial is logged', async () => {
     await send('alice', 'topic-a');
     await assert.rejects(send('alice', 'topic-b'), /[Aa]uthoriz/);
-    await waitFor(() => /"principal":"User:alice".*"operation":"DESCRIBE".*"resourceName":"topic-b".*authorization denied/.test(readFileSync(broker.logPath, 'utf8')), { what: 'the denial in the broker log' });
+    await loggedDenial(/"principal":"User:alice".*"operation":"DESCRIBE".*"resourceName":"topic-b".*authorization denied/);
   });
 
   test('Metadata lists only the topics the principal may describe', async () => {
@@ -94,7 +97,7 @@ describe('ACLs: topic and group authorization, prefixed patterns, deny over allo
     };
     const denied = await consume();
     assert.match(String(await denied.failure), /[Aa]uthoriz/);
-    assert.match(readFileSync(broker.logPath, 'utf8'), /"principal":"User:carol".*"operation":"READ","resourceType":"GROUP","resourceName":"carol-group".*authorization denied/);
+    await loggedDenial(/"principal":"User:carol".*"operation":"READ","resourceType":"GROUP","resourceName":"carol-group".*authorization denied/);
     await denied.consumer.disconnect();
 
     await allow('--principal', 'User:carol', '--operation', 'read', '--group', 'carol-group');
@@ -110,7 +113,7 @@ describe('ACLs: topic and group authorization, prefixed patterns, deny over allo
       await assert.rejects(admin.describeConfigs({ resources: [{ type: 2, name: 'topic-a' }], includeSynonyms: false }), /[Aa]uthoriz/);
       assert.deepEqual((await admin.listGroups()).groups, []);
       await assert.rejects(admin.deleteTopicRecords({ topic: 'topic-a', partitions: [{ partition: 0, offset: '-1' }] }), /deleting records/);
-      assert.match(readFileSync(broker.logPath, 'utf8'), /"principal":"User:alice".*"operation":"DELETE","resourceType":"TOPIC","resourceName":"topic-a".*authorization denied/);
+      await loggedDenial(/"principal":"User:alice".*"operation":"DELETE","resourceType":"TOPIC","resourceName":"topic-a".*authorization denied/);
     } finally {
       await admin.disconnect();
     }
