@@ -100,7 +100,8 @@ export class Connection {
       frames = this.decoder.push(data);
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
-        this.log.warn({ connection: this.describe(), size: error.size }, `closing connection: ${error.message}`);
+        const setting = this.info.session.authenticated ? 'socket.request.max.bytes' : 'sasl.server.max.receive.size';
+        this.log.warn({ connection: this.describe(), size: error.size }, `closing connection: ${error.message} (${setting})`);
         this.socket.destroy();
         return;
       }

@@ -5,7 +5,7 @@
  */
 export class FrameTooLargeError extends Error {
   constructor(readonly size: number, readonly limit: number) {
-    super(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes=${limit}`);
+    super(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds the limit of ${limit} bytes`);
   }
 }
 
