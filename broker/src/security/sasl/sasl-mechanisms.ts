@@ -18,7 +18,7 @@ function attributes(message: string): Map<string, string> {
 }
 
 /** RFC 5802 server side: client-first -> server-first, client-final -> server-final. */
-function scramExchange(mechanism: ScramMechanism, credentials: CredentialStore): SaslExchange {
+function scramExchange(mechanism: ScramMechanism, credentials: CredentialStore, serverNonce: () => string): SaslExchange {
   let state: { clientFirstBare: string; serverFirst: string; nonce: string; user: string; gs2Header: string } | null = null;
   return {
     mechanism,
@@ -34,7 +34,7 @@ function scramExchange(mechanism: ScramMechanism, credentials: CredentialStore):
         if (!user || !clientNonce) throw new SaslAuthenticationError('Invalid SCRAM client-first message: n= and r= are required');
         const credential = credentials.credential(user, mechanism);
         if (!credential) throw refused(mechanism);
-        const nonce = clientNonce + randomBytes(18).toString('base64');
+        const nonce = clientNonce + serverNonce();
         const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
         state = { clientFirstBare, serverFirst, nonce, user, gs2Header: `${match[1]},${match[2]},` };
         return { response: Buffer.from(serverFirst), done: false };
@@ -79,8 +79,9 @@ function plainExchange(credentials: CredentialStore): SaslExchange {
   };
 }
 
-export function startExchange(mechanism: string, credentials: CredentialStore): SaslExchange {
+/** serverNonce is replaceable so RFC 7677's published exchange can be replayed in a test. */
+export function startExchange(mechanism: string, credentials: CredentialStore, serverNonce = () => randomBytes(18).toString('base64')): SaslExchange {
   if (mechanism === 'PLAIN') return plainExchange(credentials);
-  if (isScramMechanism(mechanism)) return scramExchange(mechanism, credentials);
+  if (isScramMechanism(mechanism)) return scramExchange(mechanism, credentials, serverNonce);
   throw new Error(`no SASL mechanism ${mechanism}`);
 }
