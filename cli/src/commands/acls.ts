@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AclOperations, AclPermissionTypes, configureKafkaClients, createAdmin, ResourcePatternTypes, ResourceTypes } from '@tributary/common/kafka';
+import { AclOperations, AclPermissionTypes, configureKafkaClients, createAdmin, withBrokerHint, ResourcePatternTypes, ResourceTypes } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
@@ -113,6 +113,8 @@ export async function run(args: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown action '${action}': use add, list or remove`);
     }
+  } catch (error) {
+    throw withBrokerHint(error, values['bootstrap-server']);
   } finally {
     await admin.close();
   }

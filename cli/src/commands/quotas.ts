@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { configureKafkaClients, createAdmin } from '@tributary/common/kafka';
+import { configureKafkaClients, createAdmin, withBrokerHint } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
@@ -74,6 +74,8 @@ export async function run(args: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown action '${action}': use set, remove or list`);
     }
+  } catch (error) {
+    throw withBrokerHint(error, values['bootstrap-server']);
   } finally {
     await admin.close();
   }

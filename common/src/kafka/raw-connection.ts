@@ -1,5 +1,6 @@
 import { Connection } from '@platformatic/kafka';
 import { parseBootstrap } from './client.ts';
+import { withBrokerHint } from './errors.ts';
 import { platformaticSecurityOptions } from './security.ts';
 
 /**
@@ -13,6 +14,8 @@ export async function withBrokerConnection<T>(bootstrap: string, clientId: strin
   try {
     await connection.connect(first!.slice(0, at).replace(/^\[|\]$/g, ''), Number(first!.slice(at + 1)));
     return await use(connection);
+  } catch (error) {
+    throw withBrokerHint(error, bootstrap);
   } finally {
     await connection.close();
   }
