@@ -59,7 +59,8 @@ export function createRequestProcessor(
       const elapsedMs = performance.now() - receivedAtMs;
       metrics.observeRequest(apiKey, elapsedMs);
       const clientId = header.clientId ?? '';
-      let throttleMs = quotas.record('request_percentage', connection.session, clientId, elapsedMs / 10);
+      // request_percentage counts handler time, not time parked in a purgatory (a long-poll Fetch).
+      let throttleMs = quotas.record('request_percentage', connection.session, clientId, handlerMs / 10);
       if (apiKey === ApiKey.Produce) throttleMs = Math.max(throttleMs, quotas.record('producer_byte_rate', connection.session, clientId, frame.length + 4));
       if (response === null) return throttle(throttleMs);
       let chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
@@ -78,7 +79,9 @@ export function createRequestProcessor(
       return chunks;
     };
     metrics.requestBytes.inc(frame.length + 4);
+    const handlerStartMs = performance.now();
     const result = handler.handle(body, context);
+    const handlerMs = performance.now() - handlerStartMs;
     if (result instanceof Promise) {
       return result.then(finish, (error: unknown) => {
         log.error({ err: error, apiKey, apiVersion }, 'request handler failed');
