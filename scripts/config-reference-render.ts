@@ -4,6 +4,7 @@ import { crawlerSchema } from '@tributary/crawler';
 import { sinkSchema } from '@tributary/hdfs-sink';
 import { trackingSchema } from '@tributary/tracking';
 import { describeSection } from '@tributary/common';
+import { kafkaClientSchema } from '@tributary/common/kafka';
 
 export function renderConfigurationReference(): string {
   return [
@@ -78,6 +79,13 @@ export function renderConfigurationReference(): string {
     'The HDFS / local Parquet sink (`tributary sink start`, `sink hive-ddl`, `query`); see docs/hdfs-sink.md.',
     '',
     describeSection('sink', sinkSchema),
+    '',
+    '## kafka',
+    '',
+    'How every Kafka client of a process connects (collectors, sink, and the CLI through `--command-config FILE` or',
+    'the environment): librdkafka\'s property names. See docs/security.md.',
+    '',
+    describeSection('kafka', kafkaClientSchema),
     '',
   ].join('\n');
 }

@@ -12,6 +12,7 @@ packages=(
   mariadb-server          # CDC tests
   redis-server            # crawler frontier tests
   chromium                # tracker and crawler browser tests
+  openssl                 # certificates for the broker TLS tests
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(

@@ -34,6 +34,11 @@ import { KafkaController } from './controller/kafka-controller.ts';
 import { BrokerClient } from './replication/broker-client.ts';
 import { ClusterMarkerChannel } from './coordinator/transaction/cluster-marker-channel.ts';
 import type { Partition } from './replication/partition.ts';
+import type { BrokerEndpoint } from './metadata/types.ts';
+import { ConnectionLimiter } from './security/listeners/connection-limiter.ts';
+import { advertisedEndpoints, endpointFor, parseListeners, usesTls } from './security/listeners/listeners.ts';
+import { createSecurityServices } from './security/security-services.ts';
+import { serverTlsOptions } from './security/tls/tls-options.ts';
 
 export interface BrokerOptions {
   log: Logger;
@@ -63,6 +68,7 @@ export class Broker {
       services: BrokerServices;
       controller: KafkaController | null;
       markerChannel: ClusterMarkerChannel;
+      interBrokerListener: string;
     },
     private readonly log: Logger,
   ) {}
@@ -91,7 +97,14 @@ export class Broker {
     const baseLogConfig: LogConfig = logConfigFromKafkaProps(effectiveTopicConfig({}, config.topicDefaults));
     const logManager = LogManager.open(config.dataDir, baseLogConfig, { retentionCheckIntervalMs: config.retentionCheckIntervalMs, log });
 
-    const self = { brokerId: config.brokerId, host: config.advertisedHost, port: config.port, rack: config.rack };
+    const listeners = parseListeners(config.security, config.host, config.port);
+    const tlsOptions = listeners.some((listener) => usesTls(listener.protocol)) ? serverTlsOptions(config.security) : null;
+    // Brokers reach each other on one listener; replication speaks plain Kafka protocol there.
+    const interBroker = listeners.find((listener) => listener.name === config.security.interBrokerListenerName?.toUpperCase()) ?? listeners.find((listener) => listener.protocol === 'PLAINTEXT') ?? listeners[0]!;
+    if (config.zookeeperConnect && interBroker.protocol !== 'PLAINTEXT') {
+      throw new Error(`inter-broker listener ${interBroker.name} uses ${interBroker.protocol}, but brokers replicate over PLAINTEXT only in this version: add a PLAINTEXT listener on a private interface and name it in inter.broker.listener.name`);
+    }
+    const self: BrokerEndpoint = { brokerId: config.brokerId, host: config.advertisedHost, port: config.port, rack: config.rack };
     let zkStore: ZkMetadataStore | null = null;
     if (config.zookeeperConnect) {
       const zk = await ZkClient.connect(config.zookeeperConnect, config.zookeeperSessionTimeoutMs, config.zookeeperConnectionTimeoutMs);
@@ -123,7 +136,7 @@ export class Broker {
         dynamicConfig.apply(change.defaults);
         for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
       } else if (change.type === 'brokers-changed') replicaManager.refreshFollowers();
-      else if (change.type !== 'controller-changed') replicaManager.hostTopic(change.topic);
+      else if ('topic' in change) replicaManager.hostTopic(change.topic);
     });
 
     for (const topic of metadata.topics()) replicaManager.hostTopic(topic);
@@ -153,7 +166,7 @@ export class Broker {
     });
     const producerIds = new ProducerIdManager(metadata);
     const markerWriter = new LocalMarkerWriter(replicaManager, metadata, producePurgatory, groupCoordinator);
-    const markerChannel = new ClusterMarkerChannel(markerWriter, metadata, config.brokerId);
+    const markerChannel = new ClusterMarkerChannel(markerWriter, metadata, config.brokerId, interBroker.name);
     const transactionCoordinator = new TransactionCoordinator(
       {
         store: new InternalTopicStore(replicaManager, metadata, TRANSACTION_STATE_TOPIC),
@@ -203,21 +216,29 @@ export class Broker {
       brokerSettings,
       dynamicConfig,
       controller,
+      security: createSecurityServices(metadata, config.security, log),
     };
     const handlers = createHandlers(services);
     const socketServer = new SocketServer(
-      createRequestProcessor(handlers, metrics, log),
+      createRequestProcessor(handlers, metrics, { ...services.security, reauthMs: config.security.reauthMs }, log),
       {
         maxFrameBytes: config.socketRequestMaxBytes,
         maxInFlightRequests: config.queuedMaxRequests,
         maxUnsentBytes: config.queuedMaxResponseBytes,
         idleTimeoutMs: config.connectionsMaxIdleMs,
+        unauthenticatedMaxFrameBytes: config.security.saslMaxReceiveBytes,
+        unauthenticatedTimeoutMs: config.security.unauthenticatedTimeoutMs,
       },
       log,
+      new ConnectionLimiter(config.security),
     );
-    const port = await socketServer.listen(config.port, config.host);
-    // With port 0 the advertised port is only known once listening.
-    self.port = port;
+    const bound = [];
+    for (const listener of listeners) bound.push({ ...listener, boundPort: await socketServer.listenOn(listener, tlsOptions) });
+    // With port 0 the advertised ports are only known once listening.
+    self.endpoints = advertisedEndpoints(config.security, bound, config.advertisedHost);
+    self.host = self.endpoints[0]!.host;
+    self.port = self.endpoints[0]!.port;
+    const port = bound[0]!.boundPort;
 
     let broker: Broker | undefined;
     const admin = createAdminServer(
@@ -308,6 +329,7 @@ export class Broker {
         replicaFetchMaxBytes: config.replicaFetchMaxBytes,
         replicaFetchResponseMaxBytes: config.replicaFetchResponseMaxBytes,
         throttleRate: () => dynamicConfig.followerThrottleRate(),
+        interBrokerListener: interBroker.name,
       },
       {
         onProgress: (topic, partition) => {
@@ -335,9 +357,10 @@ export class Broker {
       services,
       controller,
       markerChannel,
+      interBrokerListener: interBroker.name,
     }, log);
     broker.status = 'ok';
-    log.info({ brokerId: config.brokerId, port, adminPort, dataDir: config.dataDir, clusterId: metadata.clusterId }, 'broker started');
+    log.info({ brokerId: config.brokerId, listeners: bound.map((l) => `${l.name}://${l.host}:${l.boundPort}`), adminPort, dataDir: config.dataDir, clusterId: metadata.clusterId }, 'broker started');
     return broker;
   }
 
@@ -375,8 +398,9 @@ export class Broker {
         let remaining: unknown[];
         if (controller?.isActive) remaining = await controller.controlledShutdown(brokerId);
         else {
-          const endpoint = metadata.brokers().find((broker) => broker.brokerId === metadata.controllerId);
-          if (!endpoint) throw new Error('no controller is known');
+          const controllerBroker = metadata.brokers().find((broker) => broker.brokerId === metadata.controllerId);
+          if (!controllerBroker) throw new Error('no controller is known');
+          const endpoint = endpointFor(controllerBroker, this.parts.interBrokerListener);
           const client = new BrokerClient(endpoint.host, endpoint.port, `broker-${brokerId}-shutdown`, 10_000);
           try {
             const response = await client.send(ApiKey.ControlledShutdown, 3, { brokerId, brokerEpoch: -1n });

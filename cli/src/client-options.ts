@@ -4,3 +4,9 @@ export const clientOptions = {
   output: { type: 'string', default: 'table' },
 } as const;
 
+
+/** Admin commands also take Kafka's --command-config: a YAML file whose `kafka:` section says how to connect securely. */
+export const securedClientOptions = {
+  ...clientOptions,
+  'command-config': { type: 'string' },
+} as const;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { KafkaError } from '../protocol/errors.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { collisionKey, validateTopicName } from './topic-name.ts';
-import type { BrokerEndpoint, MetadataChange, MetadataStore, TopicState } from './types.ts';
+import { aclMatchesFilter, sameBinding } from '../security/authorizer/acl-binding.ts';
+import type { AclBinding, AclBindingFilter, BrokerEndpoint, EntityType, MetadataChange, MetadataStore, TopicState } from './types.ts';
 
 interface StoredState {
   version: 1;
@@ -12,6 +13,8 @@ interface StoredState {
   nextProducerId: number;
   topics: TopicState[];
   brokerDefaults?: Record<string, string>;
+  entityConfigs?: Record<EntityType, Record<string, Record<string, string>>>;
+  acls?: AclBinding[];
 }
 
 /** A random 16-byte id as hex, never the all-zero id Kafka reserves for "no id". */
@@ -158,6 +161,42 @@ export class LocalMetadataStore implements MetadataStore {
     this.state.nextProducerId = start + size;
     this.persist();
     return start;
+  }
+
+  entityConfigs(entityType: EntityType, name: string): Record<string, string> {
+    return { ...(this.state.entityConfigs?.[entityType][name] ?? {}) };
+  }
+
+  allEntityConfigs(entityType: EntityType): Map<string, Record<string, string>> {
+    return new Map(Object.entries(this.state.entityConfigs?.[entityType] ?? {}).map(([name, configs]) => [name, { ...configs }]));
+  }
+
+  async alterEntityConfigs(entityType: EntityType, name: string, configs: Record<string, string>): Promise<void> {
+    const entities = (this.state.entityConfigs ??= { users: {}, clients: {} });
+    if (Object.keys(configs).length === 0) delete entities[entityType][name];
+    else entities[entityType][name] = { ...configs };
+    this.persist();
+    this.emit({ type: 'entity-configs-changed', entityType, name });
+  }
+
+  acls(): AclBinding[] {
+    return [...(this.state.acls ?? [])];
+  }
+
+  async createAcls(bindings: AclBinding[]): Promise<void> {
+    const acls = (this.state.acls ??= []);
+    for (const binding of bindings) if (!acls.some((existing) => sameBinding(existing, binding))) acls.push({ ...binding });
+    this.persist();
+    this.emit({ type: 'acls-changed' });
+  }
+
+  async deleteAcls(filters: AclBindingFilter[]): Promise<AclBinding[][]> {
+    const removed = filters.map((filter) => (this.state.acls ?? []).filter((binding) => aclMatchesFilter(binding, filter)));
+    const gone = new Set(removed.flat());
+    this.state.acls = (this.state.acls ?? []).filter((binding) => !gone.has(binding));
+    this.persist();
+    this.emit({ type: 'acls-changed' });
+    return removed;
   }
 
   onChange(listener: (change: MetadataChange) => void): void {

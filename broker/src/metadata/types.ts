@@ -24,6 +24,40 @@ export interface BrokerEndpoint {
   host: string;
   port: number;
   rack: string | null;
+  /** One advertised endpoint per listener (Kafka's /brokers/ids/N "endpoints"); host/port above is the first. */
+  endpoints?: ListenerEndpoint[];
+}
+
+export interface ListenerEndpoint {
+  listenerName: string;
+  securityProtocol: string;
+  host: string;
+  port: number;
+}
+
+/** Kafka's ZooKeeper config entities: /config/users/<name> and /config/clients/<name>. */
+export type EntityType = 'users' | 'clients';
+
+/** Kafka's ACL model; enum values are the wire codes (ResourceType, PatternType, AclOperation, AclPermissionType). */
+export interface AclBinding {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
+/** A DeleteAcls / DescribeAcls filter: null matches anything, ANY (1) codes match any value. */
+export interface AclBindingFilter {
+  resourceType: number;
+  resourceName: string | null;
+  patternType: number;
+  principal: string | null;
+  host: string | null;
+  operation: number;
+  permissionType: number;
 }
 
 export type MetadataChange =
@@ -34,7 +68,9 @@ export type MetadataChange =
   | { type: 'broker-defaults-changed'; defaults: Record<string, string> }
   | { type: 'partition-state-changed'; topic: TopicState }
   | { type: 'brokers-changed'; brokers: BrokerEndpoint[] }
-  | { type: 'controller-changed'; controllerId: number };
+  | { type: 'controller-changed'; controllerId: number }
+  | { type: 'entity-configs-changed'; entityType: EntityType; name: string }
+  | { type: 'acls-changed' };
 
 /**
  * Where cluster metadata lives: a local file for the single-node default, ZooKeeper for a cluster.
@@ -56,6 +92,18 @@ export interface MetadataStore {
   alterDynamicBrokerDefaults(defaults: Record<string, string>): Promise<void>;
   /** Allocates a block of producer ids; the block survives restarts so ids are never reused. */
   allocateProducerIdBlock(size: number): Promise<number>;
+  /** Configs of one user or client id (SCRAM credentials, quotas); (user, client) pairs are named `<user>/clients/<client>`. */
+  entityConfigs(entityType: EntityType, name: string): Record<string, string>;
+  /** Every entity of a type that has configs, by name. */
+  allEntityConfigs(entityType: EntityType): Map<string, Record<string, string>>;
+  /** Replaces an entity's configs; an empty record removes the entity. */
+  alterEntityConfigs(entityType: EntityType, name: string, configs: Record<string, string>): Promise<void>;
+  /** Every ACL binding in the cluster. */
+  acls(): AclBinding[];
+  /** Adds bindings (already validated); existing identical bindings are kept once. */
+  createAcls(bindings: AclBinding[]): Promise<void>;
+  /** Removes the bindings each filter matches and returns them, one list per filter. */
+  deleteAcls(filters: AclBindingFilter[]): Promise<AclBinding[][]>;
   onChange(listener: (change: MetadataChange) => void): void;
   /**
    * Leader-side ISR change (shrink or expand), written only if the partition state is unchanged

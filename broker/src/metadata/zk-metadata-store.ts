@@ -21,7 +21,8 @@ import {
 } from '../zookeeper/zk-data.ts';
 import { newClusterId, newTopicId } from './local-metadata-store.ts';
 import { collisionKey, validateTopicName } from './topic-name.ts';
-import type { BrokerEndpoint, MetadataChange, MetadataStore, PartitionState, TopicState } from './types.ts';
+import type { AclBinding, AclBindingFilter, BrokerEndpoint, EntityType, MetadataChange, MetadataStore, PartitionState, TopicState } from './types.ts';
+import { ZkSecurityStore } from './zk-security-store.ts';
 
 const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 
@@ -45,13 +46,16 @@ export class ZkMetadataStore implements MetadataStore {
   private currentController = -1;
   private defaults: Record<string, string> = {};
   private closed = false;
+  private readonly security: ZkSecurityStore;
 
   private constructor(
     readonly zk: ZkClient,
     readonly clusterId: string,
     private readonly self: BrokerEndpoint,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.security = new ZkSecurityStore(zk, (change) => this.emit(change), log);
+  }
 
   /** Ensures Kafka's paths and the cluster id, and loads the cache with watches; register() comes once listening. */
   static async open(zk: ZkClient, self: BrokerEndpoint, options: { clusterId: string | null; log: Logger }): Promise<ZkMetadataStore> {
@@ -62,6 +66,7 @@ export class ZkMetadataStore implements MetadataStore {
     await store.watchController();
     await store.watchTopics();
     await store.watchDefaults();
+    await store.security.load();
     return store;
   }
 
@@ -325,12 +330,37 @@ export class ZkMetadataStore implements MetadataStore {
     }
   }
 
+  entityConfigs(entityType: EntityType, name: string): Record<string, string> {
+    return this.security.entityConfigs(entityType, name);
+  }
+
+  allEntityConfigs(entityType: EntityType): Map<string, Record<string, string>> {
+    return this.security.allEntityConfigs(entityType);
+  }
+
+  alterEntityConfigs(entityType: EntityType, name: string, configs: Record<string, string>): Promise<void> {
+    return this.security.alterEntityConfigs(entityType, name, configs);
+  }
+
+  acls(): AclBinding[] {
+    return this.security.acls();
+  }
+
+  createAcls(bindings: AclBinding[]): Promise<void> {
+    return this.security.createAcls(bindings);
+  }
+
+  deleteAcls(filters: AclBindingFilter[]): Promise<AclBinding[][]> {
+    return this.security.deleteAcls(filters);
+  }
+
   onChange(listener: (change: MetadataChange) => void): void {
     this.listeners.push(listener);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.security.close();
     this.zk.close();
   }
 

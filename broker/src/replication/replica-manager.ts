@@ -8,6 +8,7 @@ import type { Purgatory } from '../server/purgatory.ts';
 import type { AppendOrigin } from '../log/producer-state.ts';
 import { Partition, type LeaderAppendResult } from './partition.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
+import { endpointFor } from '../security/listeners/listeners.ts';
 import type { BrokerEndpoint, MetadataStore } from '../metadata/types.ts';
 
 export function partitionKey(topic: string, partition: number): string {
@@ -41,6 +42,8 @@ export interface ReplicationSettings {
   replicaFetchWaitMaxMs: number;
   replicaFetchMaxBytes: number;
   replicaFetchResponseMaxBytes: number;
+  /** The listener brokers talk to each other on (inter.broker.listener.name). */
+  interBrokerListener: string;
   /** follower.replication.throttled.rate as currently set (0: none). */
   throttleRate: () => number;
 }
@@ -184,7 +187,8 @@ export class ReplicaManager {
     const existing = this.fetchers.get(leader.brokerId);
     if (existing) return existing;
     const settings = this.settings!;
-    const fetcher = new ReplicaFetcher(leader.brokerId, leader.host, leader.port, {
+    const address = endpointFor(leader, settings.interBrokerListener);
+    const fetcher = new ReplicaFetcher(leader.brokerId, address.host, address.port, {
       brokerId: this.brokerId,
       maxWaitMs: settings.replicaFetchWaitMaxMs,
       maxBytes: settings.replicaFetchResponseMaxBytes,

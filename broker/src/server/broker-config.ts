@@ -1,4 +1,5 @@
 import type { SectionSchema, SectionValues } from '@tributary/common';
+import { securityConfigFrom, securitySchema, type SecurityConfig } from '../security/security-config.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -61,6 +62,7 @@ export const brokerSchema = {
   'shutdown.timeout.ms': { type: 'int', default: 10000, min: 0, doc: 'How long a graceful shutdown waits for in-flight requests.' },
   'console.enable': { type: 'boolean', default: true, doc: 'Serve the read-only web console (/ and /api/console/...) on the admin port.' },
   'console.collectors': { type: 'list', default: [], doc: 'Status endpoints the console shows, as NAME=URL entries (e.g. tracking=http://127.0.0.1:8080/health); credentials in URLs are never displayed.' },
+  ...securitySchema,
 } satisfies SectionSchema;
 
 export type BrokerSettingKey = keyof typeof brokerSchema;
@@ -112,6 +114,8 @@ export interface BrokerConfig {
   consoleEnable: boolean;
   /** NAME=URL entries of collector status endpoints the console fetches. */
   consoleCollectors: string[];
+  /** Listeners, TLS, SASL, ACLs, quotas and connection limits (security/security-config.ts). */
+  security: SecurityConfig;
   /** Topic-level defaults under Kafka's topic config names (segment.bytes, retention.ms, ...). */
   topicDefaults: Record<string, string>;
 }
@@ -167,6 +171,7 @@ export function brokerConfigFrom(values: SectionValues): BrokerConfig {
     shutdownTimeoutMs: num('shutdown.timeout.ms'),
     consoleEnable: values['console.enable'] as boolean,
     consoleCollectors: values['console.collectors'] as string[],
+    security: securityConfigFrom(values),
     topicDefaults: {
       'segment.bytes': topicNumber('log.segment.bytes'),
       'segment.ms': topicNumber('log.roll.ms'),

@@ -6,6 +6,7 @@ import type { TxnMarkerChannel } from '../coordinator/transaction/txn-marker-cha
 import type { MetadataStore } from '../metadata/types.ts';
 import type { ReplicaManager } from '../replication/replica-manager.ts';
 import type { AdminManager } from './admin-manager.ts';
+import type { SecurityServices } from '../security/security-services.ts';
 import type { BrokerConfig } from './broker-config.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { DynamicBrokerConfig } from './dynamic-broker-config.ts';
@@ -35,4 +36,6 @@ export interface BrokerServices {
   dynamicConfig: DynamicBrokerConfig;
   /** This broker's controller (cluster mode); active on one broker at a time. */
   controller: KafkaController | null;
+  /** SCRAM credentials, the ACL authorizer and client quotas. */
+  security: SecurityServices;
 }

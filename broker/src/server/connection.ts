@@ -1,11 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '@tributary/common';
+import type { SecuritySession } from '../security/session.ts';
 import { FrameDecoder, FrameTooLargeError } from './frame-decoder.ts';
 
 export interface ConnectionInfo {
   id: number;
   remoteAddress: string;
   remotePort: number;
+  session: SecuritySession;
 }
 
 /** What the request layer returns: response chunks, null for "no response" (acks=0). */
@@ -13,6 +15,10 @@ export type RequestProcessor = (frame: Buffer, connection: ConnectionInfo) => Pr
 
 export interface ConnectionLimits {
   maxFrameBytes: number;
+  /** Frame limit while a SASL connection has not authenticated (sasl.server.max.receive.size). */
+  unauthenticatedMaxFrameBytes?: number;
+  /** A SASL connection not authenticated after this long is closed. */
+  unauthenticatedTimeoutMs?: number;
   maxInFlightRequests: number;
   maxUnsentBytes: number;
   idleTimeoutMs: number;
@@ -36,6 +42,7 @@ export class Connection {
   private closing = false;
   private stopReading = false;
   private drainWaiters: Array<() => void> = [];
+  private muted = false;
 
   constructor(
     readonly socket: Socket,
@@ -45,18 +52,26 @@ export class Connection {
     private readonly log: Logger,
     private readonly onClose: (connection: Connection) => void,
   ) {
-    this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    this.decoder = new FrameDecoder(this.frameLimit());
+    if (!info.session.authenticated) {
+      const timer = setTimeout(() => {
+        if (info.session.authenticated) return;
+        this.log.warn({ connection: this.describe() }, 'closing connection: not authenticated within connections.max.unauthenticated.ms');
+        socket.destroy();
+      }, limits.unauthenticatedTimeoutMs ?? limits.idleTimeoutMs);
+      socket.once('close', () => clearTimeout(timer));
+    }
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
     socket.on('data', (data) => this.onData(data));
     socket.on('drain', () => this.updateFlowControl());
     socket.on('timeout', () => {
       if (this.slots.length === 0) {
-        this.log.debug({ connection: this.info }, 'closing idle connection');
+        this.log.debug({ connection: this.describe() }, 'closing idle connection');
         socket.destroy();
       }
     });
-    socket.on('error', (error) => this.log.debug({ err: error, connection: this.info }, 'socket error'));
+    socket.on('error', (error) => this.log.debug({ err: error, connection: this.describe() }, 'socket error'));
     socket.on('close', () => {
       this.closing = true;
       this.resolveDrained();
@@ -68,14 +83,25 @@ export class Connection {
     return this.slots.length;
   }
 
+  private frameLimit(): number {
+    return this.info.session.authenticated ? this.limits.maxFrameBytes : (this.limits.unauthenticatedMaxFrameBytes ?? this.limits.maxFrameBytes);
+  }
+
+  /** For logs: the connection without its session object. */
+  private describe() {
+    return { id: this.info.id, remoteAddress: this.info.remoteAddress, remotePort: this.info.remotePort, listener: this.info.session.listener.name, principal: this.info.session.principal };
+  }
+
   private onData(data: Buffer): void {
     if (this.closing) return;
+    this.decoder.maxFrameBytes = this.frameLimit();
     let frames: Buffer[];
     try {
       frames = this.decoder.push(data);
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
-        this.log.warn({ connection: this.info, size: error.size }, `closing connection: ${error.message}`);
+        const setting = this.info.session.authenticated ? 'socket.request.max.bytes' : 'sasl.server.max.receive.size';
+        this.log.warn({ connection: this.describe(), size: error.size }, `closing connection: ${error.message} (${setting})`);
         this.socket.destroy();
         return;
       }
@@ -114,7 +140,7 @@ export class Connection {
   private fail(error: unknown): void {
     // A request we cannot answer correctly leaves the client's correlation ids out of step, so
     // the only safe answer is to close the connection, as Kafka does for malformed requests.
-    this.log.warn({ err: error, connection: this.info }, 'closing connection after a request failed');
+    this.log.warn({ err: error, connection: this.describe() }, 'closing connection after a request failed');
     this.socket.destroy();
   }
 
@@ -131,13 +157,27 @@ export class Connection {
       for (const chunk of slot.chunks) this.socket.write(chunk);
     }
     if (corked) this.socket.uncork();
+    this.muteWhileThrottled();
     this.updateFlowControl();
     if (this.slots.length === 0) this.resolveDrained();
+  }
+
+  /** Kafka mutes a throttled client's channel: nothing more is read until the throttle ends. */
+  private muteWhileThrottled(): void {
+    const waitMs = this.info.session.throttleUntilMs - Date.now();
+    if (this.muted || waitMs <= 0) return;
+    this.muted = true;
+    setTimeout(() => {
+      this.muted = false;
+      this.muteWhileThrottled();
+      this.updateFlowControl();
+    }, waitMs).unref();
   }
 
   private updateFlowControl(): void {
     if (this.closing) return;
     const overloaded =
+      this.muted ||
       this.slots.length >= this.limits.maxInFlightRequests || this.socket.writableLength > this.limits.maxUnsentBytes;
     if (overloaded && !this.paused) {
       this.paused = true;

@@ -5,7 +5,7 @@
  */
 export class FrameTooLargeError extends Error {
   constructor(readonly size: number, readonly limit: number) {
-    super(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes=${limit}`);
+    super(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds the limit of ${limit} bytes`);
   }
 }
 
@@ -13,7 +13,8 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** Mutable: a connection allows larger frames once it has authenticated. */
+  constructor(public maxFrameBytes: number) {}
 
   get bufferedBytes(): number {
     return this.buffered;

@@ -1,6 +1,9 @@
 import type { Logger } from '@tributary/common';
 import { ApiKey, decodeRequest, encodeResponse, ProtocolError, readRequestHeader } from '../protocol/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
+import { checkAuthenticated } from '../security/request-gate.ts';
+import { rawSaslStep } from '../security/sasl/raw-sasl.ts';
+import type { SecurityServices } from '../security/security-services.ts';
 import type { ApiHandler, RequestContext } from './api-handler.ts';
 import type { ConnectionInfo, RequestProcessor } from './connection.ts';
 import type { BrokerMetrics } from './metrics.ts';
@@ -15,8 +18,10 @@ export class UnsupportedRequestError extends Error {}
 export function createRequestProcessor(
   handlers: Map<number, ApiHandler>,
   metrics: BrokerMetrics,
+  security: SecurityServices & { reauthMs: number },
   log: Logger,
 ): RequestProcessor {
+  const { quotas } = security;
   const apiVersionsFallback = (correlationId: number): Buffer[] =>
     encodeResponse(ApiKey.ApiVersions, 0, correlationId, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
@@ -25,9 +30,11 @@ export function createRequestProcessor(
     });
 
   return (frame: Buffer, connection: ConnectionInfo) => {
+    if (connection.session.rawSasl) return rawSaslStep(frame, connection.session, security.credentials, security.reauthMs);
     const receivedAtMs = performance.now();
     const { header, bodyOffset } = readRequestHeader(frame);
     const { requestApiKey: apiKey, requestApiVersion: apiVersion } = header;
+    checkAuthenticated(apiKey, connection.session);
     const handler = handlers.get(apiKey);
     if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       // Clients probe ApiVersions with their newest version; KIP-511 says answer in v0 with
@@ -49,16 +56,32 @@ export function createRequestProcessor(
     }
     const context: RequestContext = { header, apiVersion, connection, receivedAtMs };
     const finish = (response: unknown): Buffer[] | null => {
-      metrics.observeRequest(apiKey, performance.now() - receivedAtMs);
-      if (response === null) return null;
-      const chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
+      const elapsedMs = performance.now() - receivedAtMs;
+      metrics.observeRequest(apiKey, elapsedMs);
+      const clientId = header.clientId ?? '';
+      // request_percentage counts handler time, not time parked in a purgatory (a long-poll Fetch).
+      let throttleMs = quotas.record('request_percentage', connection.session, clientId, handlerMs / 10);
+      if (apiKey === ApiKey.Produce) throttleMs = Math.max(throttleMs, quotas.record('producer_byte_rate', connection.session, clientId, frame.length + 4));
+      if (response === null) return throttle(throttleMs);
+      let chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
       let bytes = 0;
       for (const chunk of chunks) bytes += chunk.length;
+      if (apiKey === ApiKey.Fetch) throttleMs = Math.max(throttleMs, quotas.record('consumer_byte_rate', connection.session, clientId, bytes));
+      if (throttleMs > 0) {
+        (response as { throttleTimeMs?: number }).throttleTimeMs = throttleMs;
+        chunks = encodeResponse(apiKey, apiVersion, header.correlationId, response as object);
+      }
       metrics.responseBytes.inc(bytes);
+      return throttle(throttleMs, chunks);
+    };
+    const throttle = (throttleMs: number, chunks: Buffer[] | null = null) => {
+      if (throttleMs > 0) connection.session.throttleUntilMs = Math.max(connection.session.throttleUntilMs, Date.now() + throttleMs);
       return chunks;
     };
     metrics.requestBytes.inc(frame.length + 4);
+    const handlerStartMs = performance.now();
     const result = handler.handle(body, context);
+    const handlerMs = performance.now() - handlerStartMs;
     if (result instanceof Promise) {
       return result.then(finish, (error: unknown) => {
         log.error({ err: error, apiKey, apiVersion }, 'request handler failed');

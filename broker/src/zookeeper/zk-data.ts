@@ -27,12 +27,13 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const parse = (data: Buffer) => JSON.parse(data.toString('utf8')) as Record<string, any>;
 
 export function encodeBroker(endpoint: BrokerEndpoint, adminPort: number): Buffer {
+  const listeners = endpoint.endpoints ?? [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: endpoint.host, port: endpoint.port }];
   return json({
     version: 5,
     host: endpoint.host,
     port: endpoint.port,
-    endpoints: [`PLAINTEXT://${endpoint.host}:${endpoint.port}`],
-    listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
+    endpoints: listeners.map((l) => `${l.listenerName}://${l.host}:${l.port}`),
+    listener_security_protocol_map: Object.fromEntries(listeners.map((l) => [l.listenerName, l.securityProtocol])),
     rack: endpoint.rack,
     jmx_port: -1,
     admin_port: adminPort,
@@ -42,7 +43,12 @@ export function encodeBroker(endpoint: BrokerEndpoint, adminPort: number): Buffe
 
 export function decodeBroker(brokerId: number, data: Buffer): BrokerEndpoint {
   const value = parse(data);
-  return { brokerId, host: String(value.host), port: Number(value.port), rack: value.rack ?? null };
+  const protocols = (value.listener_security_protocol_map ?? {}) as Record<string, string>;
+  const endpoints = ((value.endpoints ?? []) as string[]).flatMap((entry) => {
+    const match = /^([^:]+):\/\/\[?([^\]]*)\]?:(\d+)$/.exec(entry);
+    return match ? [{ listenerName: match[1]!, securityProtocol: protocols[match[1]!] ?? match[1]!, host: match[2]!, port: Number(match[3]) }] : [];
+  });
+  return { brokerId, host: String(value.host), port: Number(value.port), rack: value.rack ?? null, endpoints };
 }
 
 export interface TopicAssignment {

@@ -1,4 +1,5 @@
 import { CdcConnector, cdcConfigFrom, cdcSchema, SourceConfigError, startStatusServer, type CdcConfig } from '@tributary/cdc';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { createLogger, type Logger } from '@tributary/common';
 import { UsageError } from '../command.ts';
 import { onShutdownSignal } from '../signals.ts';
@@ -52,6 +53,7 @@ export async function startCdc(config: CdcConfig, log: Logger): Promise<RunningC
 export async function run(args: string[]): Promise<number> {
   const values = parseConfigFlags(args, Object.keys(FLAG_TO_SETTING));
   const config = cdcConfigFrom(loadCdcSection(values));
+  configureKafkaClients(values.config as string | undefined);
   const log = createLogger('cdc');
   const cdc = await startCdc(config, log);
   await onShutdownSignal(async (signal) => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { createLogger } from '@tributary/common';
 import { canonicalizeUrl, connectRedis, crawlerSchema, crawlerSettingsFrom, defaultCrawlSpec, Frontier, startCrawlWorker, validateSpec, type CrawlSpec, type CrawlStatus } from '@tributary/crawler';
 import { UsageError } from '../command.ts';
@@ -36,6 +37,7 @@ async function worker(args: string[]): Promise<number> {
     strict: true,
   });
   const settings = crawlerSettingsFrom(loadCrawlerSection(values, values['no-render'] ? { fixed: { render: false } } : {}));
+  configureKafkaClients(values.config as string | undefined);
   const log = createLogger('crawler');
   const running = await startCrawlWorker({ ...settings, log });
   await onShutdownSignal(async (signal) => {

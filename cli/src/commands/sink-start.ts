@@ -1,3 +1,4 @@
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { createLogger, type Logger } from '@tributary/common';
 import { serveMetrics, startSinkWorker, type SinkConfig, type SinkWorker } from '@tributary/hdfs-sink';
 import { UsageError } from '../command.ts';
@@ -33,6 +34,7 @@ export async function startSink(config: SinkConfig, log: Logger): Promise<Runnin
 export async function run(args: string[]): Promise<number> {
   const values = parseConfigFlags(args, Object.keys(SINK_FLAGS));
   const config = loadSinkConfig(values, Object.keys(SINK_FLAGS));
+  configureKafkaClients(values.config);
   if (config.topics.length === 0) throw new UsageError('name the topics to land: --topics tracking.events,crawl.pages (or sink.topics in --config)');
   const log = createLogger('sink');
   const sink = await startSink(config, log);

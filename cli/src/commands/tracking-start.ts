@@ -1,5 +1,6 @@
 import { createLogger } from '@tributary/common';
 import { startCollector, trackingConfigFrom, trackingSchema } from '@tributary/tracking';
+import { configureKafkaClients } from '@tributary/common/kafka';
 import { onShutdownSignal } from '../signals.ts';
 import { parseConfigFlags } from './flag-values.ts';
 import { loadCommandSection, type SectionOverrides } from './section.ts';
@@ -20,6 +21,7 @@ export function loadTrackingConfig(values: Record<string, unknown>, overrides: S
 export async function run(args: string[]): Promise<number> {
   const values = parseConfigFlags(args, Object.keys(FLAG_TO_SETTING));
   const config = loadTrackingConfig(values);
+  configureKafkaClients(values.config as string | undefined);
   const log = createLogger('tracking');
   const collector = await startCollector(config, { log });
   await onShutdownSignal(async (signal) => {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Broker } from '@tributary/broker';
 import { cdcConfigFrom } from '@tributary/cdc';
 import { createLogger, type Logger } from '@tributary/common';
-import { createAdmin } from '@tributary/common/kafka';
+import { configureKafkaClients, createAdmin } from '@tributary/common/kafka';
 import { crawlerSettingsFrom, startCrawlWorker } from '@tributary/crawler';
 import { startCollector } from '@tributary/tracking';
 import { concretePort, localHost } from '../ports.ts';
@@ -148,6 +148,7 @@ export async function run(args: string[]): Promise<number> {
     options: { 'data-dir': { type: 'string' }, config: { type: 'string' }, mysql: { type: 'string' }, redis: { type: 'string' } },
     strict: true,
   });
+  configureKafkaClients(values.config);
   const parts = await resolveParts(values);
   const log = createLogger('tributary');
   const started: StartedPart[] = [];

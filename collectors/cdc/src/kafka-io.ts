@@ -1,4 +1,5 @@
 import { Admin, Consumer, Producer, ProduceAcks } from '@platformatic/kafka';
+import { platformaticSecurityOptions } from '@tributary/common/kafka';
 
 const MAX_REQUEST_BYTES = 512 * 1024;
 const CONTROL_BATCH = 0x20;
@@ -30,7 +31,7 @@ export class KafkaIo {
 
   /** With a transactional id every send() is one transaction: all of its records, or none. */
   constructor(bootstrap: string[], clientId: string, private readonly transactionalId: string | null = null) {
-    const base = { clientId, bootstrapBrokers: bootstrap, retries: 10, retryDelay: 250, timeout: 15_000 };
+    const base = { clientId, bootstrapBrokers: bootstrap, retries: 10, retryDelay: 250, timeout: 15_000, ...platformaticSecurityOptions() };
     // acks=all and idempotent, with one request in flight at a time (send() is awaited), which
     // keeps order: a retried request is written once.
     this.producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: true, ...(transactionalId ? { transactionalId } : {}) });

@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '@tributary/common';
+import { describeKafkaSecurity } from '@tributary/common/kafka';
 import type { TrackingConfig } from './config.ts';
 import { DedupeWindow } from './dedupe-window.ts';
 import { EventValidator, loadCustomEventSchemas } from './event-validator.ts';
@@ -73,7 +74,7 @@ export async function startCollector(config: TrackingConfig, deps: CollectorDepe
   await app.register(batchRoute, { intake, metrics, maxBatchEvents: config.maxBatchEvents, maxBodyBytes: config.maxBodyBytes });
   await app.register(pixelRoute, { intake, metrics, maxBatchEvents: config.maxBatchEvents });
   await app.register(trackerScriptRoute, { bundle });
-  await app.register(healthRoutes, { forwarder, spool, metrics });
+  await app.register(healthRoutes, { forwarder, spool, metrics, adminToken: config.adminToken });
   await app.register(demoRoute);
 
   try {
@@ -85,7 +86,7 @@ export async function startCollector(config: TrackingConfig, deps: CollectorDepe
   }
   const port = (app.server.address() as { port: number }).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ port, bootstrapServers: config.bootstrapServers, spoolDir: config.spoolDir, backlog: spool.backlog.events, trackerBytesGzip: bundle.gzip.length }, 'tracking collector started');
+  log.info({ port, bootstrapServers: config.bootstrapServers, kafka: describeKafkaSecurity(), adminTokenSet: config.adminToken !== null, spoolDir: config.spoolDir, backlog: spool.backlog.events, trackerBytesGzip: bundle.gzip.length }, 'tracking collector started');
   return {
     url: `http://${host}:${port}`,
     port,

@@ -21,6 +21,7 @@ export const trackingSchema = {
   'schemas.file': { type: 'string', default: null, doc: 'YAML or JSON file mapping custom event names to JSON Schemas of their properties.' },
   'linger.ms': { type: 'int', default: 5, min: 0, doc: 'How long accepted events wait to be produced together.' },
   'replay.interval.ms': { type: 'int', default: 2000, min: 10, doc: 'How often the collector retries the broker while events are spooled.' },
+  'admin.token': { type: 'string', default: null, doc: 'When set, GET /metrics needs Authorization: Bearer <token> (set it through TRIBUTARY_TRACKING_ADMIN_TOKEN; never logged). The public endpoints stay open.' },
 } satisfies SectionSchema;
 
 export interface TrackingConfig {
@@ -42,6 +43,8 @@ export interface TrackingConfig {
   schemasFile: string | null;
   lingerMs: number;
   replayIntervalMs: number;
+  /** Bearer token guarding the admin endpoints (/metrics); null leaves them open. */
+  adminToken: string | null;
 }
 
 export function trackingConfigFrom(values: SectionValues): TrackingConfig {
@@ -71,6 +74,7 @@ export function trackingConfigFrom(values: SectionValues): TrackingConfig {
     schemasFile: values['schemas.file'] as string | null,
     lingerMs: num('linger.ms'),
     replayIntervalMs: num('replay.interval.ms'),
+    adminToken: (values['admin.token'] as string | null) ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers, type GroupPartitionsAssigner } from '@platformatic/kafka';
+import { platformaticSecurityOptions } from './security.ts';
 
 /**
  * Tributary's defaults over @platformatic/kafka, the maintained client every collector and sink
@@ -64,6 +65,7 @@ export function createProducer(settings: ProducerSettings): Producer<string, str
   return new Producer({
     clientId: settings.clientId,
     bootstrapBrokers: servers(settings.bootstrapServers),
+    ...platformaticSecurityOptions(),
     serializers: stringSerializers,
     idempotent,
     acks: acks === 'all' ? ProduceAcks.ALL : acks === 1 ? ProduceAcks.LEADER : ProduceAcks.NO_RESPONSE,
@@ -96,6 +98,7 @@ export function createConsumer(settings: ConsumerSettings): Consumer<string, str
     clientId: settings.clientId,
     groupId: settings.groupId,
     bootstrapBrokers: servers(settings.bootstrapServers),
+    ...platformaticSecurityOptions(),
     deserializers: stringDeserializers,
     autocommit: settings.autocommit ?? false,
     sessionTimeout: settings.sessionTimeoutMs ?? 10_000,
@@ -113,5 +116,5 @@ export interface AdminSettings {
 
 /** An admin client; platformatic sends CreateTopics/DeleteTopics to the controller Metadata names. */
 export function createAdmin(settings: AdminSettings): Admin {
-  return new Admin({ clientId: settings.clientId, bootstrapBrokers: servers(settings.bootstrapServers) });
+  return new Admin({ clientId: settings.clientId, bootstrapBrokers: servers(settings.bootstrapServers), ...platformaticSecurityOptions() });
 }

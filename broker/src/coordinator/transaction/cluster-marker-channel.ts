@@ -3,6 +3,7 @@ import type { MetadataStore } from '../../metadata/types.ts';
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { BrokerClient } from '../../replication/broker-client.ts';
+import { endpointFor } from '../../security/listeners/listeners.ts';
 import type { TopicPartition } from './transaction-metadata.ts';
 import type { MarkerWriteResult, TxnMarkerChannel } from './txn-marker-channel.ts';
 
@@ -20,6 +21,7 @@ export class ClusterMarkerChannel implements TxnMarkerChannel {
     private readonly local: TxnMarkerChannel,
     private readonly metadata: MetadataStore,
     private readonly brokerId: number,
+    private readonly interBrokerListener: string,
   ) {}
 
   async writeMarkers(partitions: TopicPartition[], producerId: number, producerEpoch: number, result: TransactionResult, coordinatorEpoch: number): Promise<MarkerWriteResult[]> {
@@ -39,8 +41,9 @@ export class ClusterMarkerChannel implements TxnMarkerChannel {
 
   private async sendTo(leader: number, partitions: TopicPartition[], producerId: number, producerEpoch: number, result: TransactionResult, coordinatorEpoch: number): Promise<MarkerWriteResult[]> {
     const failed = (errorCode: number) => partitions.map((tp) => ({ ...tp, errorCode }));
-    const endpoint = this.metadata.brokers().find((broker) => broker.brokerId === leader);
-    if (!endpoint) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const broker = this.metadata.brokers().find((candidate) => candidate.brokerId === leader);
+    if (!broker) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const endpoint = endpointFor(broker, this.interBrokerListener);
     let client = this.clients.get(leader);
     if (!client || client.host !== endpoint.host || client.port !== endpoint.port) {
       client?.close();

@@ -1,6 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { MetadataStore } from '../../metadata/types.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -42,7 +43,10 @@ export function alterPartitionReassignmentsHandler(services: BrokerServices): Ap
     apiKey: ApiKey.AlterPartitionReassignments,
     minVersion: 0,
     maxVersion: 0,
-    async handle(request: AlterPartitionReassignmentsRequest) {
+    async handle(request: AlterPartitionReassignmentsRequest, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'ALTER', 'CLUSTER', CLUSTER_NAME)) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'ALTER on the cluster is needed to move partitions', responses: [] };
+      }
       const live = new Set(metadata.brokers().map((broker) => broker.brokerId));
       const errors = new Map<string, KafkaError>();
       const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;

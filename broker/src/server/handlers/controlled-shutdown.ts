@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -9,7 +10,8 @@ export function controlledShutdownHandler(services: BrokerServices): ApiHandler 
     apiKey: ApiKey.ControlledShutdown,
     minVersion: 1,
     maxVersion: 3,
-    async handle(request: { brokerId: number }) {
+    async handle(request: { brokerId: number }, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'CLUSTER_ACTION', 'CLUSTER', CLUSTER_NAME)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, remainingPartitions: [] };
       const controller = services.controller;
       if (!controller?.isActive) return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
       const remaining = await controller.controlledShutdown(request.brokerId);

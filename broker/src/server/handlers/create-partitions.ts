@@ -15,10 +15,11 @@ export function createPartitionsHandler(services: BrokerServices): ApiHandler {
     apiKey: ApiKey.CreatePartitions,
     minVersion: 0,
     maxVersion: 3,
-    async handle(request: CreatePartitionsRequest) {
+    async handle(request: CreatePartitionsRequest, context) {
       const results = [];
       for (const topic of request.topics) {
         try {
+          services.security.authorizer.require(context.connection.session, 'ALTER', 'TOPIC', topic.name);
           await adminManager.createPartitions(topic.name, topic.count, request.validateOnly);
           results.push({ name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null });
         } catch (error) {

@@ -3,6 +3,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { resolveTopicConfigs } from '../../metadata/topic-configs.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import { CONFIG_SOURCE } from './config-source.ts';
 
 interface CreateTopicsRequest {
@@ -25,7 +26,7 @@ export function createTopicsHandler(services: BrokerServices): ApiHandler {
     apiKey: ApiKey.CreateTopics,
     minVersion: 0,
     maxVersion: 7,
-    async handle(request: CreateTopicsRequest) {
+    async handle(request: CreateTopicsRequest, context) {
       const seen = new Set<string>();
       const topics = [];
       for (const topic of request.topics) {
@@ -44,6 +45,7 @@ export function createTopicsHandler(services: BrokerServices): ApiHandler {
         }
         seen.add(topic.name);
         try {
+          if (!services.security.authorizer.authorize(context.connection.session, 'CREATE', 'CLUSTER', CLUSTER_NAME, false)) services.security.authorizer.require(context.connection.session, 'CREATE', 'TOPIC', topic.name);
           let numPartitions = topic.numPartitions;
           let replicationFactor = topic.replicationFactor;
           if (topic.assignments.length > 0) {

@@ -17,13 +17,14 @@ export function deleteRecordsHandler(services: BrokerServices): ApiHandler {
     apiKey: ApiKey.DeleteRecords,
     minVersion: 0,
     maxVersion: 2,
-    handle(request: DeleteRecordsRequest) {
+    handle(request: DeleteRecordsRequest, context) {
       return {
         throttleTimeMs: 0,
         topics: request.topics.map((topic) => ({
           name: topic.name,
           partitions: topic.partitions.map((item) => {
             try {
+              services.security.authorizer.require(context.connection.session, 'DELETE', 'TOPIC', topic.name);
               const partition = replicaManager.leaderPartition(topic.name, item.partitionIndex, metadata.topic(topic.name) !== undefined);
               const target = item.offset === HIGH_WATERMARK ? partition.highWatermark : Number(item.offset);
               if (target < 0 || target > partition.highWatermark) {

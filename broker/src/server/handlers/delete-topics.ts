@@ -26,6 +26,7 @@ export function deleteTopicsHandler(services: BrokerServices): ApiHandler {
           if (!topic) {
             throw new KafkaError(item.name ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'UNKNOWN_TOPIC_ID', `topic ${item.name ?? item.topicId} does not exist`);
           }
+          services.security.authorizer.require(context.connection.session, 'DELETE', 'TOPIC', topic.name);
           await adminManager.deleteTopic(topic.name);
           responses.push({ name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null });
         } catch (error) {

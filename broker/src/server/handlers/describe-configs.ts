@@ -4,6 +4,7 @@ import { resolveTopicConfigs, TOPIC_CONFIGS, topicKeyForBrokerSetting } from '..
 
 const isDynamicCapable = (name: string) => topicKeyForBrokerSetting(name) !== undefined;
 import type { ApiHandler } from '../api-handler.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { CONFIG_SOURCE, RESOURCE_TYPE } from './config-source.ts';
 
@@ -30,6 +31,8 @@ export function describeConfigsHandler(services: BrokerServices): ApiHandler {
       const results = request.resources.map((resource) => {
         const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
         const wanted = (name: string) => resource.configurationKeys === null || resource.configurationKeys.includes(name);
+        const isTopic = resource.resourceType === RESOURCE_TYPE.TOPIC;
+        if (!services.security.authorizer.authorize(context.connection.session, 'DESCRIBE_CONFIGS', isTopic ? 'TOPIC' : 'CLUSTER', isTopic ? resource.resourceName : CLUSTER_NAME)) return { ...base, errorCode: isTopic ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'DESCRIBE_CONFIGS is not allowed', configs: [] };
         if (resource.resourceType === RESOURCE_TYPE.TOPIC) {
           const topic = metadata.topic(resource.resourceName);
           if (!topic) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${resource.resourceName}' does not exist`, configs: [] };

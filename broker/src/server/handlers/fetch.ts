@@ -3,6 +3,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { partitionKey } from '../../replication/replica-manager.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 
 interface FetchRequest {
   replicaId: number;
@@ -160,6 +161,7 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
           };
           if (!state) fetch.error = topicIds ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else if (!state.partitions.some((p) => p.partition === partition.partition)) fetch.error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          else if (!(replicaId >= 0 ? services.security.authorizer.authorize(context.connection.session, 'CLUSTER_ACTION', 'CLUSTER', CLUSTER_NAME) : services.security.authorizer.authorize(context.connection.session, 'READ', 'TOPIC', state.name))) fetch.error = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
           fetches.push(fetch);
         }
       }

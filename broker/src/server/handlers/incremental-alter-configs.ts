@@ -1,6 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { RESOURCE_TYPE } from './config-source.ts';
 
@@ -49,11 +50,12 @@ export function alterConfigsHandler(services: BrokerServices, incremental: boole
     apiKey: incremental ? ApiKey.IncrementalAlterConfigs : ApiKey.AlterConfigs,
     minVersion: 0,
     maxVersion: incremental ? 1 : 2,
-    async handle(request: AlterRequest) {
+    async handle(request: AlterRequest, context) {
       const responses = [];
       for (const resource of request.resources) {
         const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
         try {
+          services.security.authorizer.require(context.connection.session, 'ALTER_CONFIGS', resource.resourceType === RESOURCE_TYPE.TOPIC ? 'TOPIC' : 'CLUSTER', resource.resourceType === RESOURCE_TYPE.TOPIC ? resource.resourceName : CLUSTER_NAME);
           if (resource.resourceType === RESOURCE_TYPE.BROKER) {
             if (resource.resourceName !== '' && resource.resourceName !== String(services.config.brokerId)) {
               throw new KafkaError('INVALID_REQUEST', `this is broker ${services.config.brokerId}; alter broker ${resource.resourceName} on that broker`);

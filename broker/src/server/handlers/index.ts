@@ -37,6 +37,15 @@ import { endTxnHandler } from './end-txn.ts';
 import { listTransactionsHandler } from './list-transactions.ts';
 import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 import { writeTxnMarkersHandler } from './write-txn-markers.ts';
+import { saslHandshakeHandler } from './sasl-handshake.ts';
+import { saslAuthenticateHandler } from './sasl-authenticate.ts';
+import { createAclsHandler } from './create-acls.ts';
+import { describeAclsHandler } from './describe-acls.ts';
+import { deleteAclsHandler } from './delete-acls.ts';
+import { describeClientQuotasHandler } from './describe-client-quotas.ts';
+import { alterClientQuotasHandler } from './alter-client-quotas.ts';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.ts';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.ts';
 
 /** Every API this broker answers, keyed by API key. */
 export function createHandlers(services: BrokerServices): Map<number, ApiHandler> {
@@ -78,6 +87,15 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(describeTransactionsHandler(services));
   add(describeProducersHandler(services));
   add(listTransactionsHandler(services));
+  add(saslHandshakeHandler(services));
+  add(saslAuthenticateHandler(services));
+  add(createAclsHandler(services));
+  add(describeAclsHandler(services));
+  add(deleteAclsHandler(services));
+  add(describeClientQuotasHandler(services));
+  add(alterClientQuotasHandler(services));
+  add(describeUserScramCredentialsHandler(services));
+  add(alterUserScramCredentialsHandler(services));
   add(apiVersionsHandler(() => advertisedVersions(handlers)));
   return handlers;
 }

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../protocol/errors.ts';
 import { compatibleError } from './transaction-errors.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 
 interface InitProducerIdRequest {
   transactionalId: string | null;
@@ -19,6 +20,16 @@ export function initProducerIdHandler(services: BrokerServices): ApiHandler {
     minVersion: 0,
     maxVersion: 5,
     async handle(request: InitProducerIdRequest, context) {
+      const session = context.connection.session;
+      const { authorizer } = services.security;
+      if (request.transactionalId !== null && request.transactionalId !== undefined) {
+        if (!authorizer.authorize(session, 'WRITE', 'TRANSACTIONAL_ID', request.transactionalId)) {
+          return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+        }
+      } else if (!authorizer.authorize(session, 'IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER_NAME, false) && !authorizer.authorizeAnyOfType(session, 'WRITE', 'TOPIC')) {
+        // Kafka (KIP-679): IDEMPOTENT_WRITE on the cluster, or WRITE on any topic, allows an idempotent producer.
+        return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+      }
       if (request.transactionalId !== null && request.transactionalId !== undefined) {
         // v3+ may name the producer to bump (KIP-360). @platformatic/kafka names 0/0 for "none"
         // here too; read literally it would be fenced by any other producer id, and taking it as

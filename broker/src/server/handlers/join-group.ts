@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import type { JoinGroupParams } from '../../group/group-coordinator.ts';
 
@@ -12,6 +13,7 @@ export function joinGroupHandler(services: BrokerServices): ApiHandler {
     minVersion: 0,
     maxVersion: 9,
     async handle(request: JoinGroupRequest, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'READ', 'GROUP', request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId: request.memberId, members: [] };
       const result = await services.groupCoordinator.joinGroup({
         groupId: request.groupId,
         sessionTimeoutMs: request.sessionTimeoutMs,

@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
 interface LeaveGroupRequest {
@@ -14,6 +15,7 @@ export function leaveGroupHandler(services: BrokerServices): ApiHandler {
     minVersion: 0,
     maxVersion: 5,
     async handle(request: LeaveGroupRequest, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'READ', 'GROUP', request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
       // v0-2 name one member; v3+ (KIP-345) a batch.
       const members = context.apiVersion >= 3 ? request.members : [{ memberId: request.memberId, groupInstanceId: null }];
       const result = await services.groupCoordinator.leaveGroup({

@@ -28,6 +28,7 @@ export function listOffsetsHandler(services: BrokerServices): ApiHandler {
           name: topic.name,
           partitions: topic.partitions.map((item) => {
             try {
+              services.security.authorizer.require(context.connection.session, 'DESCRIBE', 'TOPIC', topic.name);
               const partition = replicaManager.leaderPartition(topic.name, item.partitionIndex, metadata.topic(topic.name) !== undefined, item.currentLeaderEpoch);
               const log = partition.log;
               // Consumers may only learn offsets they could fetch: the high watermark bounds "latest",

@@ -1,6 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { PartitionState } from '../../metadata/types.ts';
+import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
@@ -22,7 +23,10 @@ export function listPartitionReassignmentsHandler(services: BrokerServices): Api
     apiKey: ApiKey.ListPartitionReassignments,
     minVersion: 0,
     maxVersion: 0,
-    handle(request: ListPartitionReassignmentsRequest) {
+    handle(request: ListPartitionReassignmentsRequest, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'DESCRIBE', 'CLUSTER', CLUSTER_NAME)) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'DESCRIBE on the cluster is needed to list reassignments', topics: [] };
+      }
       const wanted = request.topics === null
         ? metadata.topics().map((topic) => ({ topic, indexes: null as Set<number> | null }))
         : request.topics.flatMap((item) => {

@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
 export type RequestTopics = Array<{
@@ -39,6 +40,12 @@ export function offsetCommitHandler(services: BrokerServices): ApiHandler {
     maxVersion: 9,
     async handle(request: OffsetCommitRequest, context) {
       const version = context.apiVersion;
+      const { authorizer } = services.security;
+      const session = context.connection.session;
+      const failAll = (topics: OffsetCommitRequest['topics'], errorCode: number) => topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+      if (!authorizer.authorize(session, 'READ', 'GROUP', request.groupId)) return { throttleTimeMs: 0, topics: failAll(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
+      // As Kafka: a commit also needs READ on each topic; the others are refused one by one.
+      const deniedTopics = request.topics.filter((topic) => !authorizer.authorize(session, 'READ', 'TOPIC', topic.name));
       const result = await services.groupCoordinator.commitOffsets({
         groupId: request.groupId,
         // v0 commits come from simple consumers outside any generation.
@@ -46,9 +53,9 @@ export function offsetCommitHandler(services: BrokerServices): ApiHandler {
         memberId: version >= 1 ? request.memberId : '',
         groupInstanceId: request.groupInstanceId ?? null,
         retentionTimeMs: version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1,
-        topics: commitTopics(request.topics),
+        topics: commitTopics(request.topics.filter((topic) => !deniedTopics.includes(topic))),
       });
-      return { throttleTimeMs: 0, topics: result.topics };
+      return { throttleTimeMs: 0, topics: [...result.topics, ...failAll(deniedTopics, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] };
     },
   };
 }

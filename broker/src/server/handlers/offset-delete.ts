@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { BrokerServices } from '../broker-services.ts';
 
 interface OffsetDeleteRequest {
@@ -12,7 +13,8 @@ export function offsetDeleteHandler(services: BrokerServices): ApiHandler {
     apiKey: ApiKey.OffsetDelete,
     minVersion: 0,
     maxVersion: 0,
-    async handle(request: OffsetDeleteRequest) {
+    async handle(request: OffsetDeleteRequest, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'DELETE', 'GROUP', request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
       const result = await services.groupCoordinator.deleteOffsets({
         groupId: request.groupId,
         topics: request.topics.map((topic) => ({ name: topic.name, partitionIndexes: topic.partitions.map((p) => p.partitionIndex) })),

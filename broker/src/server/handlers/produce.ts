@@ -70,6 +70,7 @@ export function produceHandler(services: BrokerServices): ApiHandler {
             results.push({ topic: topicData.name, partition: partitionData.index, outcome: failedAppend(errorCode, message) });
           if (!validAcks) fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${request.acks}`);
           else if (version < FIRST_RECORD_BATCH_VERSION) fail(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'produce v0-2 (message format v0/v1) is not supported; use a client that speaks produce v3+');
+          else if (!services.security.authorizer.authorize(context.connection.session, 'WRITE', 'TOPIC', topicData.name)) fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to write topic ${topicData.name}`);
           else if (!partitionData.records || partitionData.records.length === 0) fail(ErrorCode.INVALID_RECORD, 'no records in the request');
           else {
             results.push({ topic: topicData.name, partition: partitionData.index, outcome: failedAppend(ErrorCode.NONE, '') });

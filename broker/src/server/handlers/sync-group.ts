@@ -1,5 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import type { ApiHandler } from '../api-handler.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import type { SyncGroupParams } from '../../group/group-coordinator.ts';
 
@@ -10,7 +11,8 @@ export function syncGroupHandler(services: BrokerServices): ApiHandler {
     apiKey: ApiKey.SyncGroup,
     minVersion: 0,
     maxVersion: 5,
-    async handle(request: SyncGroupRequest) {
+    async handle(request: SyncGroupRequest, context) {
+      if (!services.security.authorizer.authorize(context.connection.session, 'READ', 'GROUP', request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
       const result = await services.groupCoordinator.syncGroup({
         groupId: request.groupId,
         generationId: request.generationId,

@@ -1,0 +1,142 @@
+import type { Logger } from '@tributary/common';
+import { aclMatchesFilter } from '../security/authorizer/acl-binding.ts';
+import { isZkError, ZkCode, type Watcher, type ZkClient } from '../zookeeper/zk-client.ts';
+import { decodeConfig, encodeConfig } from '../zookeeper/zk-data.ts';
+import type { AclBinding, AclBindingFilter, EntityType, MetadataChange } from './types.ts';
+
+/** All ACL bindings in one znode, rewritten with a version check (ACL sets are small). */
+const ACLS_PATH = '/kafka-acl-bindings';
+const entityRoot = (type: EntityType) => `/config/${type}`;
+/** Entity names may hold '/' (`<user>/clients/<client>`), so each is one URL-encoded child. */
+const entityPath = (type: EntityType, name: string) => `${entityRoot(type)}/${encodeURIComponent(name)}`;
+
+/**
+ * Users, client ids and ACLs in ZooKeeper for the cluster: SCRAM credentials and quotas as
+ * Kafka's /config/users and /config/clients entity configs, ACLs as one versioned list. Every
+ * broker caches them and refreshes on watches, so a credential or ACL change applies everywhere.
+ */
+export class ZkSecurityStore {
+  private readonly entities = new Map<EntityType, Map<string, Record<string, string>>>([
+    ['users', new Map()],
+    ['clients', new Map()],
+  ]);
+  private bindings: AclBinding[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly zk: ZkClient,
+    private readonly emit: (change: MetadataChange) => void,
+    private readonly log: Logger,
+  ) {}
+
+  async load(): Promise<void> {
+    for (const type of this.entities.keys()) {
+      await this.zk.mkdirp(entityRoot(type));
+      await this.watchEntities(type);
+    }
+    await this.watchAcls();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  entityConfigs(type: EntityType, name: string): Record<string, string> {
+    return { ...(this.entities.get(type)!.get(name) ?? {}) };
+  }
+
+  allEntityConfigs(type: EntityType): Map<string, Record<string, string>> {
+    return new Map([...this.entities.get(type)!].map(([name, configs]) => [name, { ...configs }]));
+  }
+
+  async alterEntityConfigs(type: EntityType, name: string, configs: Record<string, string>): Promise<void> {
+    const path = entityPath(type, name);
+    if (Object.keys(configs).length === 0) await this.zk.remove(path);
+    else if (await this.zk.exists(path)) await this.zk.set(path, encodeConfig(configs), -1);
+    else await this.zk.create(path, encodeConfig(configs));
+    this.applyEntity(type, name, Object.keys(configs).length === 0 ? null : configs);
+  }
+
+  acls(): AclBinding[] {
+    return [...this.bindings];
+  }
+
+  async createAcls(bindings: AclBinding[]): Promise<void> {
+    await this.updateAcls((current) => {
+      const key = (b: AclBinding) => JSON.stringify([b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permissionType]);
+      const known = new Set(current.map(key));
+      return [...current, ...bindings.filter((binding) => !known.has(key(binding)))];
+    });
+  }
+
+  async deleteAcls(filters: AclBindingFilter[]): Promise<AclBinding[][]> {
+    let removed: AclBinding[][] = [];
+    await this.updateAcls((current) => {
+      removed = filters.map((filter) => current.filter((binding) => aclMatchesFilter(binding, filter)));
+      return current.filter((binding) => !filters.some((filter) => aclMatchesFilter(binding, filter)));
+    });
+    return removed;
+  }
+
+  private async updateAcls(modify: (current: AclBinding[]) => AclBinding[]): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const node = await this.zk.get(ACLS_PATH);
+      const current = node ? (JSON.parse(node.data.toString()).acls as AclBinding[]) : [];
+      const next = Buffer.from(JSON.stringify({ version: 1, acls: modify(current) }));
+      try {
+        if (node) await this.zk.set(ACLS_PATH, next, node.version);
+        else await this.zk.create(ACLS_PATH, next);
+        this.applyAcls(JSON.parse(next.toString()).acls);
+        return;
+      } catch (error) {
+        if (!isZkError(error, ZkCode.BAD_VERSION) && !isZkError(error, ZkCode.NODE_EXISTS)) throw error;
+      }
+    }
+    throw new Error('ACLs kept changing while being updated; retry');
+  }
+
+  private rewatch(what: string, refresh: () => Promise<void>): Watcher {
+    return () => {
+      if (this.closed) return;
+      refresh().catch((error) => {
+        if (!this.closed) this.log.error({ err: error, what }, 'refreshing security metadata from ZooKeeper failed');
+      });
+    };
+  }
+
+  private async watchEntities(type: EntityType): Promise<void> {
+    const children = await this.zk.children(entityRoot(type), this.rewatch(`${type}`, () => this.watchEntities(type)));
+    const names = new Set(children.map((child) => decodeURIComponent(child)));
+    for (const name of [...this.entities.get(type)!.keys()]) if (!names.has(name)) this.applyEntity(type, name, null);
+    for (const name of names) if (!this.entities.get(type)!.has(name)) await this.watchEntity(type, name);
+  }
+
+  private async watchEntity(type: EntityType, name: string): Promise<void> {
+    const node = await this.zk.get(entityPath(type, name), this.rewatch(`${type} ${name}`, () => this.watchEntity(type, name)));
+    this.applyEntity(type, name, node ? decodeConfig(node.data) : null);
+  }
+
+  private applyEntity(type: EntityType, name: string, configs: Record<string, string> | null): void {
+    const map = this.entities.get(type)!;
+    const before = JSON.stringify(map.get(name) ?? null);
+    if (configs) map.set(name, configs);
+    else map.delete(name);
+    if (before !== JSON.stringify(configs)) this.emit({ type: 'entity-configs-changed', entityType: type, name });
+  }
+
+  private async watchAcls(): Promise<void> {
+    const watcher = this.rewatch('acls', () => this.watchAcls());
+    const node = await this.zk.get(ACLS_PATH, watcher);
+    if (!node) {
+      if (await this.zk.exists(ACLS_PATH, watcher)) return this.watchAcls();
+      return;
+    }
+    this.applyAcls(JSON.parse(node.data.toString()).acls as AclBinding[]);
+  }
+
+  private applyAcls(bindings: AclBinding[]): void {
+    if (JSON.stringify(bindings) === JSON.stringify(this.bindings)) return;
+    this.bindings = bindings;
+    this.emit({ type: 'acls-changed' });
+  }
+}
