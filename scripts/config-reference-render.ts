@@ -25,7 +25,7 @@ export function renderConfigurationReference(): string {
     '| mistake | message |',
     '|---|---|',
     "| unknown key | `tributary: unknown setting 'broker.prot' in tributary.yaml; see docs/configuration.md for valid keys` |",
-    "| unknown section | `tributary: unknown section 'brokers' in tributary.yaml; sections are broker, tracking, cdc, crawler, sink (see docs/configuration.md)` |",
+    "| unknown section | `tributary: unknown section 'brokers' in tributary.yaml; sections are broker, tracking, cdc, crawler, sink, kafka (see docs/configuration.md)` |",
     "| value of the wrong type | `tributary: tracking.port (from tributary.yaml) must be a number, got 'eighty'` |",
     "| value out of range | `tributary: broker.num.partitions (from tributary.yaml) must be at least 1, got 0` |",
     "| value not among the choices | `tributary: sink.compression (from tributary.yaml) must be one of SNAPPY, GZIP, UNCOMPRESSED, got 'zip'` |",

@@ -42,7 +42,7 @@ describe('bad configuration is a one-line error naming the key, exit code 2', ()
       expectConfigError([...command, '--config', unknownKey], new RegExp(`^tributary: unknown setting '${section}\\.prot' in \\S+unknown-key\\.yaml; see docs/configuration\\.md for valid keys$`));
     });
     test(`${name}: an unknown section`, () => {
-      expectConfigError([...command, '--config', unknownSection], /^tributary: unknown section 'brokers' in \S+; sections are broker, tracking, cdc, crawler, sink \(see docs\/configuration\.md\)$/);
+      expectConfigError([...command, '--config', unknownSection], /^tributary: unknown section 'brokers' in \S+; sections are broker, tracking, cdc, crawler, sink, kafka \(see docs\/configuration\.md\)$/);
     });
     test(`${name}: a bad value`, () => {
       expectConfigError([...command, '--config', badValue], /^tributary: tracking\.port \(from \S+bad-value\.yaml\) must be a number, got 'eighty'$/);

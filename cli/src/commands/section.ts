@@ -2,7 +2,7 @@ import { ConfigError, loadSection, readConfigFile, type SectionSchema, type Sect
 import { settingsFromFlags } from './flag-values.ts';
 
 /** Top-level keys a config file may hold: one per part (docs/configuration.md). */
-const SECTIONS = ['broker', 'tracking', 'cdc', 'crawler', 'sink'];
+const SECTIONS = ['broker', 'tracking', 'cdc', 'crawler', 'sink', 'kafka'];
 
 /** A misspelt section would otherwise be ignored as a whole, its settings silently left at their defaults. */
 function checkSections(file: string): void {
