@@ -5,6 +5,7 @@ import { instanceDir, repoRoot } from './run-dir.ts';
 import { freePort, waitFor } from './wait.ts';
 
 export interface BrokerInstance {
+  /** The client port: --port, or with `listeners` set the first listener's (the one brokers register first). */
   port: number;
   adminPort: number;
   bootstrap: string;
@@ -23,11 +24,18 @@ export interface BrokerOptions {
   env?: Record<string, string>;
 }
 
+function firstListenerPort(listeners: string | number | boolean | undefined): number | undefined {
+  if (typeof listeners !== 'string') return undefined;
+  const port = Number(/:(\d+)\s*(?:,|$)/.exec(listeners)?.[1]);
+  return port > 0 ? port : undefined;
+}
+
 /** A broker process from this checkout's `tributary broker start`, ready when /health answers 200. */
 export async function startBroker(options: BrokerOptions = {}): Promise<BrokerInstance> {
   const dir = instanceDir(`broker${options.brokerId ?? ''}`);
   const dataDir = join(dir, 'data');
-  const port = await freePort();
+  // With `listeners` set the broker ignores --port, so clients must use a listener's own port.
+  const port = firstListenerPort(options.config?.listeners) ?? (await freePort());
   const adminPort = await freePort();
   const configPath = join(dir, 'broker.yaml');
   const settings = Object.entries(options.config ?? {}).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`);
@@ -42,10 +50,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerIn
   let process_: ManagedProcess;
   const launch = async () => {
     process_ = new ManagedProcess(process.execPath, args, logPath, { cwd: repoRoot, env: { ...process.env, ...options.env } });
-    await process_.untilReady(
-      waitFor(async () => (await fetch(`http://127.0.0.1:${adminPort}/health`)).status === 200, { what: `broker on port ${port}`, timeoutMs: 60_000 }),
-      'broker',
-    );
+    // A broker that exits stops the polling too, so a start expected to fail leaves no timer
+    // keeping the test process alive for the whole timeout; untilReady reports it with the log.
+    const healthy = async () => !process_.alive || (await fetch(`http://127.0.0.1:${adminPort}/health`)).status === 200;
+    await process_.untilReady(waitFor(healthy, { what: `broker on port ${port}`, timeoutMs: 60_000 }), 'broker');
+    if (!process_.alive) await process_.untilReady(new Promise<never>(() => undefined), 'broker');
   };
   await launch();
   return {

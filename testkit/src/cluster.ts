@@ -16,6 +16,8 @@ export interface ClusterOptions {
   brokers?: number;
   /** Broker settings for every broker (YAML broker section keys). */
   config?: Record<string, string | number | boolean>;
+  /** Settings for one broker on top of `config` (e.g. its own listener ports), also for addBroker. */
+  brokerConfig?: (id: number) => Record<string, string | number | boolean> | Promise<Record<string, string | number | boolean>>;
 }
 
 /**
@@ -33,7 +35,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     ...options.config,
   };
   const brokers = new Map<number, BrokerInstance>();
-  const start = (id: number) => startBroker({ brokerId: id, zookeeper: zookeeper.connectString, config });
+  const start = async (id: number) =>
+    startBroker({ brokerId: id, zookeeper: zookeeper.connectString, config: { ...config, ...(await options.brokerConfig?.(id)) } });
   try {
     const ids = Array.from({ length: options.brokers ?? 3 }, (_, i) => i + 1);
     for (const [i, broker] of (await Promise.all(ids.map(start))).entries()) brokers.set(ids[i]!, broker);

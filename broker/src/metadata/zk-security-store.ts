@@ -20,6 +20,15 @@ export class ZkSecurityStore {
     ['users', new Map()],
     ['clients', new Map()],
   ]);
+  /**
+   * Entity znodes with a data watch set. Kept apart from `entities` because a broker's own write
+   * caches the entity before its children watch fires: keyed on the cache, the writer never
+   * watched the node and missed later changes made through other brokers.
+   */
+  private readonly watched = new Map<EntityType, Set<string>>([
+    ['users', new Set()],
+    ['clients', new Set()],
+  ]);
   private bindings: AclBinding[] = [];
   private closed = false;
 
@@ -108,11 +117,22 @@ export class ZkSecurityStore {
     const children = await this.zk.children(entityRoot(type), this.rewatch(`${type}`, () => this.watchEntities(type)));
     const names = new Set(children.map((child) => decodeURIComponent(child)));
     for (const name of [...this.entities.get(type)!.keys()]) if (!names.has(name)) this.applyEntity(type, name, null);
-    for (const name of names) if (!this.entities.get(type)!.has(name)) await this.watchEntity(type, name);
+    for (const name of names) if (!this.watched.get(type)!.has(name)) await this.watchEntity(type, name);
   }
 
   private async watchEntity(type: EntityType, name: string): Promise<void> {
-    const node = await this.zk.get(entityPath(type, name), this.rewatch(`${type} ${name}`, () => this.watchEntity(type, name)));
+    const watched = this.watched.get(type)!;
+    // Marked before the read so a concurrent children refresh does not add a second watch.
+    watched.add(name);
+    let node;
+    try {
+      node = await this.zk.get(entityPath(type, name), this.rewatch(`${type} ${name}`, () => this.watchEntity(type, name)));
+    } catch (error) {
+      watched.delete(name);
+      throw error;
+    }
+    // A missing node leaves no watch behind; its re-creation shows up as a new child.
+    if (!node) watched.delete(name);
     this.applyEntity(type, name, node ? decodeConfig(node.data) : null);
   }
 
