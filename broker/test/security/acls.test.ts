@@ -119,6 +119,32 @@ describe('ACLs: topic and group authorization, prefixed patterns, deny over allo
     }
   });
 
+  test('transactions need WRITE on the transactional id, and WRITE on each topic they add', async () => {
+    await allow('--principal', 'User:alice', '--operation', 'write', '--transactional-id', 'alice-txn');
+    const denied = (error: Error & { type?: string }) => error.type ?? error.message;
+    // Idempotent (transactional) kafkajs producers require retries.
+    const alice = new Kafka({ clientId: 'acl-alice-txn', brokers: [saslBootstrap], sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'alice-pw' }, logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
+    const stranger = alice.producer({ transactionalId: 'someone-elses-txn', maxInFlightRequests: 1, idempotent: true });
+    // kafkajs asks for the transactional producer id when the first transaction begins.
+    // FindCoordinator already refuses it (Kafka's DESCRIBE check); kafkajs reports that as no coordinator found.
+    await assert.rejects(stranger.connect().then(() => stranger.transaction()), (error: Error & { type?: string }) => /TRANSACTIONAL_ID_AUTHORIZATION_FAILED|coordinator/i.test(denied(error)));
+    await loggedDenial(/authorization denied[^\n]*someone-elses-txn|someone-elses-txn[^\n]*authorization denied/);
+    await stranger.disconnect();
+
+    const producer = alice.producer({ transactionalId: 'alice-txn', maxInFlightRequests: 1, idempotent: true });
+    await producer.connect();
+    try {
+      const allowed = await producer.transaction();
+      await allowed.send({ topic: 'topic-a', messages: [{ value: 'in a transaction' }] });
+      await allowed.commit();
+      const refused = await producer.transaction();
+      await assert.rejects(refused.send({ topic: 'topic-b', messages: [{ value: 'not allowed' }] }), (error: Error & { type?: string }) => /TOPIC_AUTHORIZATION_FAILED|[Tt]opic authorization/.test(denied(error)));
+      await refused.abort().catch(() => undefined);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   test('acls list shows the bindings and acls remove takes one away', async () => {
     const listed = await cli(['acls', 'list', '--principal', 'User:alice', '--output', 'json']);
     assert.equal(listed.code, 0, listed.stderr);

@@ -1,5 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { CONSUMER_OFFSETS_TOPIC } from '../consumer-offsets-store.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { mayWriteTransaction } from './transaction-acls.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { compatibleError } from './transaction-errors.ts';
@@ -18,6 +20,9 @@ export function addOffsetsToTxnHandler(services: BrokerServices): ApiHandler {
     minVersion: 0,
     maxVersion: 3,
     async handle(request: AddOffsetsToTxnRequest, context) {
+      const session = context.connection.session;
+      if (!mayWriteTransaction(services, session, request.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+      if (!services.security.authorizer.authorize(session, 'READ', 'GROUP', request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
       // The offsets partition must exist before a marker can be written to it.
       await services.groupCoordinatorFor(request.groupId);
       const errorCode = await services.transactionCoordinator.addPartitions({

@@ -1,6 +1,8 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { TopicPartition } from '../../coordinator/transaction/transaction-metadata.ts';
+import { mayWriteTransaction } from './transaction-acls.ts';
+import type { SecuritySession } from '../../security/session.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { compatibleError } from './transaction-errors.ts';
@@ -22,12 +24,18 @@ interface AddPartitionsToTxnRequest {
 export function addPartitionsToTxnHandler(services: BrokerServices): ApiHandler {
   const { transactionCoordinator, metadata } = services;
 
-  const addOne = async (transactionalId: string, producerId: bigint, producerEpoch: number, topics: Topic[], verifyOnly: boolean, version: number) => {
+  const addOne = async (session: SecuritySession, transactionalId: string, producerId: bigint, producerEpoch: number, topics: Topic[], verifyOnly: boolean, version: number) => {
     const exists = (tp: TopicPartition) => metadata.topic(tp.topic)?.partitions.some((p) => p.partition === tp.partition) ?? false;
     const requested = topics.flatMap((topic) => topic.partitions.map((partition) => ({ topic: topic.name, partition })));
     const unknown = requested.filter((tp) => !exists(tp));
+    const deniedTopics = new Set(topics.filter((topic) => !services.security.authorizer.authorize(session, 'WRITE', 'TOPIC', topic.name)).map((topic) => topic.name));
     let codeFor: (tp: TopicPartition) => number;
-    if (unknown.length > 0) {
+    if (!mayWriteTransaction(services, session, transactionalId)) {
+      codeFor = () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    } else if (deniedTopics.size > 0) {
+      // As Kafka: the denied topics fail, the rest are not attempted.
+      codeFor = (tp) => (deniedTopics.has(tp.topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED);
+    } else if (unknown.length > 0) {
       // Kafka adds nothing when any partition is unknown: the rest are not attempted.
       codeFor = (tp) => (exists(tp) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     } else {
@@ -47,12 +55,12 @@ export function addPartitionsToTxnHandler(services: BrokerServices): ApiHandler 
     async handle(request: AddPartitionsToTxnRequest, context) {
       const version = context.apiVersion;
       if (version <= 3) {
-        const resultsByTopicV3AndBelow = await addOne(request.v3AndBelowTransactionalId!, request.v3AndBelowProducerId!, request.v3AndBelowProducerEpoch!, request.v3AndBelowTopics ?? [], false, version);
+        const resultsByTopicV3AndBelow = await addOne(context.connection.session, request.v3AndBelowTransactionalId!, request.v3AndBelowProducerId!, request.v3AndBelowProducerEpoch!, request.v3AndBelowTopics ?? [], false, version);
         return { throttleTimeMs: 0, resultsByTopicV3AndBelow };
       }
       const resultsByTransaction = [];
       for (const txn of request.transactions ?? []) {
-        resultsByTransaction.push({ transactionalId: txn.transactionalId, topicResults: await addOne(txn.transactionalId, txn.producerId, txn.producerEpoch, txn.topics, txn.verifyOnly, version) });
+        resultsByTransaction.push({ transactionalId: txn.transactionalId, topicResults: await addOne(context.connection.session, txn.transactionalId, txn.producerId, txn.producerEpoch, txn.topics, txn.verifyOnly, version) });
       }
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
     },

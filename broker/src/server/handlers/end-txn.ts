@@ -1,4 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { mayWriteTransaction } from './transaction-acls.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { compatibleError } from './transaction-errors.ts';
@@ -17,6 +19,7 @@ export function endTxnHandler(services: BrokerServices): ApiHandler {
     minVersion: 0,
     maxVersion: 4,
     async handle(request: EndTxnRequest, context) {
+      if (!mayWriteTransaction(services, context.connection.session, request.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
       const errorCode = await services.transactionCoordinator.endTransaction({
         transactionalId: request.transactionalId,
         producerId: Number(request.producerId),

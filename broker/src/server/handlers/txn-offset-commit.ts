@@ -1,4 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { mayWriteTransaction } from './transaction-acls.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { compatibleError } from './transaction-errors.ts';
@@ -22,6 +24,15 @@ export function txnOffsetCommitHandler(services: BrokerServices): ApiHandler {
     maxVersion: 3,
     async handle(request: TxnOffsetCommitRequest, context) {
       const version = context.apiVersion;
+      const session = context.connection.session;
+      const denial = !mayWriteTransaction(services, session, request.transactionalId)
+        ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : !services.security.authorizer.authorize(session, 'READ', 'GROUP', request.groupId)
+          ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+          : null;
+      if (denial !== null) {
+        return { throttleTimeMs: 0, topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: denial })) })) };
+      }
       const result = await services.groupCoordinator.commitTxnOffsets({
         transactionalId: request.transactionalId,
         groupId: request.groupId,
