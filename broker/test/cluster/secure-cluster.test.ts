@@ -178,6 +178,20 @@ describe('a 3-broker cluster with SASL_SSL clients, a PLAINTEXT inter-broker lis
     }
   });
 
+  test('a client quota set through broker 1 is known to every broker, and removing it through broker 2 clears it everywhere', async () => {
+    const set = await cli(1, ['quotas', 'set', '--client-id', 'noisy', '--producer-byte-rate', '1048576']);
+    assert.equal(set.code, 0, set.stderr);
+    const quotaOn = async (id: number) => {
+      const listed = await cli(id, ['quotas', 'list', '--client-id', 'noisy', '--output', 'json']);
+      assert.equal(listed.code, 0, listed.stderr);
+      return listed.stdout;
+    };
+    for (const id of [1, 2, 3]) await waitFor(async () => /1048576/.test(await quotaOn(id)), { what: `the quota on broker ${id}`, timeoutMs: 20_000, intervalMs: 200 });
+    const removed = await cli(2, ['quotas', 'remove', '--client-id', 'noisy']);
+    assert.equal(removed.code, 0, removed.stderr);
+    for (const id of [1, 2, 3]) await waitFor(async () => !/1048576/.test(await quotaOn(id)), { what: `the quota gone on broker ${id}`, timeoutMs: 20_000, intervalMs: 200 });
+  });
+
   test('a broker whose inter-broker listener is SASL refuses to start in the cluster', async () => {
     const port = await freePort();
     await assert.rejects(
