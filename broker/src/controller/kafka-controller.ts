@@ -101,21 +101,9 @@ export class KafkaController {
   }
 
   private async bumpEpoch(): Promise<void> {
-    for (;;) {
-      const node = await this.zk.get(ZkPaths.controllerEpoch);
-      const next = node ? Number(node.data.toString()) + 1 : 1;
-      try {
-        if (node) this.epochZkVersion = await this.zk.set(ZkPaths.controllerEpoch, Buffer.from(String(next)), node.version);
-        else {
-          await this.zk.create(ZkPaths.controllerEpoch, Buffer.from(String(next)));
-          this.epochZkVersion = 0;
-        }
-        this.epoch = next;
-        return;
-      } catch (error) {
-        if (!isZkError(error, ZkCode.BAD_VERSION) && !isZkError(error, ZkCode.NODE_EXISTS)) throw error;
-      }
-    }
+    const written = (await this.zk.update(ZkPaths.controllerEpoch, (node) => Buffer.from(String(node ? Number(node.data.toString()) + 1 : 1))))!;
+    this.epoch = Number(written.data.toString());
+    this.epochZkVersion = written.version;
   }
 
   private resign(): void {
@@ -150,12 +138,8 @@ export class KafkaController {
    * writes, then removes the node, as Kafka 2.4+ does.
    */
   private async watchReassignRequests(): Promise<void> {
-    const node = await this.zk.get(ZkPaths.reassignPartitions, () => this.enqueue('reassignment request', () => this.watchReassignRequests()));
-    if (!node) {
-      if (await this.zk.exists(ZkPaths.reassignPartitions, () => this.enqueue('reassignment request', () => this.watchReassignRequests()))) await this.watchReassignRequests();
-      return;
-    }
-    if (!this.active) return;
+    const node = await this.zk.getWatched(ZkPaths.reassignPartitions, () => this.enqueue('reassignment request', () => this.watchReassignRequests()));
+    if (!node || !this.active) return;
     try {
       const plan = JSON.parse(node.data.toString()) as { partitions: Array<{ topic: string; partition: number; replicas: number[] }> };
       await this.store.reassignPartitions(plan.partitions.map(({ topic, partition, replicas }) => ({ topic, partition, replicas })));
@@ -210,21 +194,21 @@ export class KafkaController {
   private async electOffline(live: Set<number>, dead: Set<number> | null): Promise<void> {
     for (const topic of this.store.topics()) {
       for (const partition of topic.partitions) {
-        const cached = this.store.partitionState(topic.name, partition.partition)?.state;
-        if (!cached) continue;
-        const affected = cached.leader === -1 || !live.has(cached.leader) || (dead !== null && cached.isr.some((id) => dead.has(id)));
-        if (!affected) continue;
         const unclean = this.uncleanFor(topic.configs);
-        await this.updateState(topic.name, partition.partition, (state) => {
+        const decide = (state: LeaderAndIsr) => {
           if (state.leader === -1 || !live.has(state.leader)) {
             const result = electLeader({ replicas: partition.replicas, leader: state.leader, isr: state.isr }, live, { unclean });
             if (result.leader === -1 && state.leader === -1) return null;
-            if (result.leader === -1) this.log.error({ topic: topic.name, partition: partition.partition, isr: state.isr }, 'no live in-sync replica: partition offline');
             return { ...state, leader: result.leader, isr: result.isr, leaderEpoch: state.leaderEpoch + 1 };
           }
           if (dead && state.isr.some((id) => dead.has(id))) return { ...state, isr: state.isr.filter((id) => !dead.has(id)) };
           return null;
-        });
+        };
+        // The cached state spares a ZooKeeper read for partitions with nothing to do.
+        const cached = this.store.partitionState(topic.name, partition.partition)?.state;
+        if (!cached || !decide(cached)) continue;
+        const written = await this.updateState(topic.name, partition.partition, decide);
+        if (written?.leader === -1) this.log.error({ topic: topic.name, partition: partition.partition, isr: written.isr }, 'no live in-sync replica: partition offline');
       }
     }
   }
@@ -327,25 +311,25 @@ export class KafkaController {
    * ZooKeeper now (a leader may have changed the ISR since the cache was read) and returns the new
    * state, or null when nothing is left to do; on a version race it runs again on the fresh state.
    */
-  private async updateState(topic: string, partition: number, decide: (current: LeaderAndIsr) => Omit<LeaderAndIsr, 'controllerEpoch'> | null): Promise<void> {
+  private async updateState(topic: string, partition: number, decide: (current: LeaderAndIsr) => Omit<LeaderAndIsr, 'controllerEpoch'> | null): Promise<LeaderAndIsr | null> {
     const path = ZkPaths.partitionState(topic, partition);
     for (let attempt = 0; attempt < 10; attempt++) {
       const node = await this.zk.get(path);
-      if (!node) return;
+      if (!node) return null;
       const next = decide(decodeLeaderAndIsr(node.data));
-      if (!next) return;
+      if (!next) return null;
       const state: LeaderAndIsr = { leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, controllerEpoch: this.epoch };
       try {
         await this.zk.setIfVersion(ZkPaths.controllerEpoch, this.epochZkVersion, path, encodeLeaderAndIsr(state), node.version);
         this.store.applyState(topic, partition, state, node.version + 1);
         this.log.info({ topic, partition, leader: state.leader, leaderEpoch: state.leaderEpoch, isr: state.isr }, 'partition state changed');
-        return;
+        return state;
       } catch (error) {
         const fence = await this.zk.get(ZkPaths.controllerEpoch);
         if (!fence || fence.version !== this.epochZkVersion) {
           this.log.warn('controller epoch moved on: another controller is active; resigning');
           this.resign();
-          return;
+          return null;
         }
       }
     }

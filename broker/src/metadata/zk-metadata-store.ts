@@ -1,7 +1,7 @@
 import type { Logger } from '@tributary/common';
 import { assignReplicas } from '../controller/replica-placement.ts';
 import { KafkaError } from '../protocol/errors.ts';
-import { isZkError, ZkCode, type Watcher, type ZkClient } from '../zookeeper/zk-client.ts';
+import { isZkError, refreshingWatcher, ZkCode, type Watcher, type ZkClient } from '../zookeeper/zk-client.ts';
 import {
   decodeBroker,
   decodeConfig,
@@ -23,6 +23,7 @@ import { newClusterId, newTopicId } from './local-metadata-store.ts';
 import { collisionKey, validateTopicName } from './topic-name.ts';
 import type { AclBinding, AclBindingFilter, BrokerEndpoint, EntityType, MetadataChange, MetadataStore, PartitionState, TopicState } from './types.ts';
 import { ZkSecurityStore } from './zk-security-store.ts';
+import { checkReassignment, type PartitionMove } from './reassignment.ts';
 
 const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 
@@ -229,19 +230,15 @@ export class ZkMetadataStore implements MetadataStore {
    * CreatePartitions or reassignments and the controller finishing one may race on it.
    */
   async updateAssignment(name: string, modify: (current: TopicAssignment) => TopicAssignment | null): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const node = await this.zk.get(ZkPaths.topic(name));
-      if (!node) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
-      const next = modify(decodeTopicAssignment(node.data));
-      if (!next) return;
-      try {
-        await this.zk.set(ZkPaths.topic(name), encodeTopicAssignment(next), node.version);
-        return;
-      } catch (error) {
-        if (!isZkError(error, ZkCode.BAD_VERSION)) throw error;
-      }
-    }
-    throw new KafkaError('REQUEST_TIMED_OUT', `the assignment of topic '${name}' kept changing; retry`);
+    await this.zk.update(
+      ZkPaths.topic(name),
+      (node) => {
+        if (!node) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`);
+        const next = modify(decodeTopicAssignment(node.data));
+        return next && encodeTopicAssignment(next);
+      },
+      { attempts: 20, error: () => new KafkaError('REQUEST_TIMED_OUT', `the assignment of topic '${name}' kept changing; retry`) },
+    );
   }
 
   async alterTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicState> {
@@ -262,17 +259,12 @@ export class ZkMetadataStore implements MetadataStore {
 
   /** Kafka's /latest_producer_id_block: a compare-and-set loop so two brokers never share a block. */
   async allocateProducerIdBlock(size: number): Promise<number> {
-    for (;;) {
-      const current = await this.zk.get(ZkPaths.producerIdBlock);
-      const start = current ? decodeProducerIdBlockEnd(current.data) + 1 : 0;
-      try {
-        if (current) await this.zk.set(ZkPaths.producerIdBlock, encodeProducerIdBlock(this.self.brokerId, start, size), current.version);
-        else await this.zk.create(ZkPaths.producerIdBlock, encodeProducerIdBlock(this.self.brokerId, start, size));
-        return start;
-      } catch (error) {
-        if (!isZkError(error, ZkCode.BAD_VERSION) && !isZkError(error, ZkCode.NODE_EXISTS)) throw error;
-      }
-    }
+    let start = 0;
+    await this.zk.update(ZkPaths.producerIdBlock, (current) => {
+      start = current ? decodeProducerIdBlockEnd(current.data) + 1 : 0;
+      return encodeProducerIdBlock(this.self.brokerId, start, size);
+    });
+    return start;
   }
 
   async alterIsr(topic: string, partition: number, isr: number[], leaderEpoch: number): Promise<boolean> {
@@ -289,19 +281,11 @@ export class ZkMetadataStore implements MetadataStore {
     }
   }
 
-  async reassignPartitions(moves: Array<{ topic: string; partition: number; replicas: number[] | null }>): Promise<void> {
+  async reassignPartitions(moves: PartitionMove[]): Promise<void> {
     const live = new Set(this.liveBrokers.keys());
     const byTopic = new Map<string, typeof moves>();
     for (const move of moves) {
-      const cached = this.topicCache.get(move.topic);
-      if (!cached || !cached.assignment.partitions.has(move.partition)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${move.topic}-${move.partition} does not exist`);
-      if (move.replicas) {
-        if (move.replicas.length === 0 || new Set(move.replicas).size !== move.replicas.length) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `replicas of ${move.topic}-${move.partition} must be distinct and non-empty`);
-        const unknown = move.replicas.filter((id) => !live.has(id));
-        if (unknown.length > 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `brokers ${unknown.join(', ')} are not alive; start them or pick others`);
-      } else if (!cached.assignment.addingReplicas.has(move.partition) && !cached.assignment.removingReplicas.has(move.partition)) {
-        throw new KafkaError('NO_REASSIGNMENT_IN_PROGRESS', `no reassignment of ${move.topic}-${move.partition} is in progress`);
-      }
+      checkReassignment(this.topic(move.topic)?.partitions.find((p) => p.partition === move.partition), move, live);
       byTopic.set(move.topic, [...(byTopic.get(move.topic) ?? []), move]);
     }
     for (const [topic, topicMoves] of byTopic) {
@@ -384,14 +368,8 @@ export class ZkMetadataStore implements MetadataStore {
     }
   }
 
-  /** Runs a watch callback's refresh, logging instead of crashing when ZooKeeper is away. */
   private rewatch(what: string, refresh: () => Promise<void>): Watcher {
-    return () => {
-      if (this.closed) return;
-      refresh().catch((error) => {
-        if (!this.closed) this.log.error({ err: error, what }, 'refreshing metadata from ZooKeeper failed');
-      });
-    };
+    return refreshingWatcher(this.log, () => this.closed, 'refreshing metadata from ZooKeeper failed', what, refresh);
   }
 
   private async watchBrokers(): Promise<void> {
@@ -414,11 +392,8 @@ export class ZkMetadataStore implements MetadataStore {
   }
 
   private async watchController(): Promise<void> {
-    const watcher = this.rewatch('controller', () => this.watchController());
-    const node = await this.zk.get(ZkPaths.controller, watcher);
-    let controller = -1;
-    if (node) controller = decodeController(node.data);
-    else if (await this.zk.exists(ZkPaths.controller, watcher)) return this.watchController();
+    const node = await this.zk.getWatched(ZkPaths.controller, this.rewatch('controller', () => this.watchController()));
+    const controller = node ? decodeController(node.data) : -1;
     if (controller !== this.currentController) {
       this.currentController = controller;
       this.emit({ type: 'controller-changed', controllerId: controller });
@@ -426,12 +401,8 @@ export class ZkMetadataStore implements MetadataStore {
   }
 
   private async watchDefaults(): Promise<void> {
-    const watcher = this.rewatch('broker defaults', () => this.watchDefaults());
-    const node = await this.zk.get(ZkPaths.brokerDefaults, watcher);
-    if (!node) {
-      if (await this.zk.exists(ZkPaths.brokerDefaults, watcher)) return this.watchDefaults();
-      return;
-    }
+    const node = await this.zk.getWatched(ZkPaths.brokerDefaults, this.rewatch('broker defaults', () => this.watchDefaults()));
+    if (!node) return;
     const defaults = decodeConfig(node.data);
     if (JSON.stringify(defaults) === JSON.stringify(this.defaults)) return;
     this.defaults = defaults;
@@ -480,11 +451,9 @@ export class ZkMetadataStore implements MetadataStore {
   private async watchPartitionState(name: string, partition: number): Promise<void> {
     const path = ZkPaths.partitionState(name, partition);
     const watcher = this.rewatch(`state ${name}-${partition}`, () => this.watchPartitionState(name, partition));
-    const node = await this.zk.get(path, watcher);
-    if (!node) {
-      if (this.topicCache.has(name) && (await this.zk.exists(path, watcher))) return this.watchPartitionState(name, partition);
-      return;
-    }
+    // A deleted topic's states need no exists-watch waiting for them to come back.
+    const node = this.topicCache.has(name) ? await this.zk.getWatched(path, watcher) : await this.zk.get(path, watcher);
+    if (!node) return;
     this.applyState(name, partition, decodeLeaderAndIsr(node.data), node.version);
   }
 }

@@ -1,11 +1,12 @@
 import type { Logger } from '@tributary/common';
 import { aclMatchesFilter } from '../security/authorizer/acl-binding.ts';
-import { isZkError, ZkCode, type Watcher, type ZkClient } from '../zookeeper/zk-client.ts';
+import { refreshingWatcher, type Watcher, type ZkClient } from '../zookeeper/zk-client.ts';
 import { decodeConfig, encodeConfig } from '../zookeeper/zk-data.ts';
 import type { AclBinding, AclBindingFilter, EntityType, MetadataChange } from './types.ts';
 
 /** All ACL bindings in one znode, rewritten with a version check (ACL sets are small). */
 const ACLS_PATH = '/kafka-acl-bindings';
+const decodeAcls = (data: Buffer) => JSON.parse(data.toString()).acls as AclBinding[];
 const entityRoot = (type: EntityType) => `/config/${type}`;
 /** Entity names may hold '/' (`<user>/clients/<client>`), so each is one URL-encoded child. */
 const entityPath = (type: EntityType, name: string) => `${entityRoot(type)}/${encodeURIComponent(name)}`;
@@ -88,29 +89,16 @@ export class ZkSecurityStore {
   }
 
   private async updateAcls(modify: (current: AclBinding[]) => AclBinding[]): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const node = await this.zk.get(ACLS_PATH);
-      const current = node ? (JSON.parse(node.data.toString()).acls as AclBinding[]) : [];
-      const next = Buffer.from(JSON.stringify({ version: 1, acls: modify(current) }));
-      try {
-        if (node) await this.zk.set(ACLS_PATH, next, node.version);
-        else await this.zk.create(ACLS_PATH, next);
-        this.applyAcls(JSON.parse(next.toString()).acls);
-        return;
-      } catch (error) {
-        if (!isZkError(error, ZkCode.BAD_VERSION) && !isZkError(error, ZkCode.NODE_EXISTS)) throw error;
-      }
-    }
-    throw new Error('ACLs kept changing while being updated; retry');
+    const written = await this.zk.update(
+      ACLS_PATH,
+      (node) => Buffer.from(JSON.stringify({ version: 1, acls: modify(node ? decodeAcls(node.data) : []) })),
+      { attempts: 20, error: () => new Error('ACLs kept changing while being updated; retry') },
+    );
+    this.applyAcls(decodeAcls(written!.data));
   }
 
   private rewatch(what: string, refresh: () => Promise<void>): Watcher {
-    return () => {
-      if (this.closed) return;
-      refresh().catch((error) => {
-        if (!this.closed) this.log.error({ err: error, what }, 'refreshing security metadata from ZooKeeper failed');
-      });
-    };
+    return refreshingWatcher(this.log, () => this.closed, 'refreshing security metadata from ZooKeeper failed', what, refresh);
   }
 
   private async watchEntities(type: EntityType): Promise<void> {
@@ -145,13 +133,8 @@ export class ZkSecurityStore {
   }
 
   private async watchAcls(): Promise<void> {
-    const watcher = this.rewatch('acls', () => this.watchAcls());
-    const node = await this.zk.get(ACLS_PATH, watcher);
-    if (!node) {
-      if (await this.zk.exists(ACLS_PATH, watcher)) return this.watchAcls();
-      return;
-    }
-    this.applyAcls(JSON.parse(node.data.toString()).acls as AclBinding[]);
+    const node = await this.zk.getWatched(ACLS_PATH, this.rewatch('acls', () => this.watchAcls()));
+    if (node) this.applyAcls(decodeAcls(node.data));
   }
 
   private applyAcls(bindings: AclBinding[]): void {

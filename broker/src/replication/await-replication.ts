@@ -1,4 +1,5 @@
 import { ErrorCode } from '../protocol/errors.ts';
+import type { MetadataStore } from '../metadata/types.ts';
 import type { Purgatory } from '../server/purgatory.ts';
 import { partitionKey, type ReplicaManager } from './replica-manager.ts';
 
@@ -15,13 +16,13 @@ export interface ReplicationTarget {
  * leadership moved first (NOT_LEADER_OR_FOLLOWER), the ISR fell below min.insync.replicas
  * (NOT_ENOUGH_REPLICAS_AFTER_APPEND), or the timeout passed (REQUEST_TIMED_OUT).
  */
-export function awaitReplication(replicaManager: ReplicaManager, purgatory: Purgatory, targets: ReplicationTarget[], timeoutMs: number): Promise<Map<string, number>> {
+export function awaitReplication(replicaManager: ReplicaManager, metadata: MetadataStore, purgatory: Purgatory, targets: ReplicationTarget[], timeoutMs: number): Promise<Map<string, number>> {
   const failures = new Map<string, number>();
   const settled = new Set<ReplicationTarget>();
   const pending = () =>
     targets.filter((target) => {
       if (settled.has(target)) return false;
-      const topic = replicaManager.topicOf(target.topic);
+      const topic = metadata.topic(target.topic);
       const status = replicaManager.produceAckStatus(target.topic, target.partition, target.lastOffset, topic ? replicaManager.minInsyncReplicas(topic) : 1);
       if (status === null) return true;
       settled.add(target);

@@ -107,10 +107,6 @@ export class ReplicaManager {
     return logConfigFromKafkaProps(effectiveTopicConfig(topic.configs, this.brokerTopicDefaults), this.baseLogConfig);
   }
 
-  topicOf(name: string): TopicState | undefined {
-    return this.metadata?.topic(name);
-  }
-
   minInsyncReplicas(topic: TopicState): number {
     return Number(effectiveTopicConfig(topic.configs, this.brokerTopicDefaults)['min.insync.replicas']);
   }

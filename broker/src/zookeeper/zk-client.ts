@@ -1,5 +1,6 @@
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event, Stat } from 'node-zookeeper-client';
+import type { Logger } from '@tributary/common';
 
 const { createClient, CreateMode, Exception } = zookeeper;
 
@@ -174,6 +175,39 @@ export class ZkClient {
     await this.remove(path);
   }
 
+  /**
+   * Read-modify-write of one node, conditional on its version (created when absent), retried when
+   * another writer got there first. `next` sees the node as stored now and returns the new data,
+   * or null to leave it; with `limit`, `limit.error()` is thrown after `limit.attempts` lost races.
+   */
+  async update(path: string, next: (current: ZNode | null) => Buffer | null, limit?: { attempts: number; error: () => Error }): Promise<ZNode | null> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(path);
+      const data = next(current);
+      if (!data) return null;
+      try {
+        if (current) return { data, version: await this.set(path, data, current.version) };
+        await this.create(path, data);
+        return { data, version: 0 };
+      } catch (error) {
+        if (!isZkError(error, ZkCode.BAD_VERSION) && !isZkError(error, ZkCode.NODE_EXISTS)) throw error;
+        if (limit && attempt >= limit.attempts) throw limit.error();
+      }
+    }
+  }
+
+  /**
+   * A node with a watch on it. When it is absent: null, with an exists-watch instead, so that its
+   * creation fires the watcher too (a data watch cannot be set on a missing node).
+   */
+  async getWatched(path: string, watcher: Watcher): Promise<ZNode | null> {
+    for (;;) {
+      const node = await this.get(path, watcher);
+      if (node) return node;
+      if (!(await this.exists(path, watcher))) return null;
+    }
+  }
+
   /** setData guarded by another node's version in one multi-op: the controller-epoch fence. */
   setIfVersion(guardPath: string, guardVersion: number, path: string, data: Buffer, version: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -188,4 +222,17 @@ export class ZkClient {
 
 export function isZkError(error: unknown, code: number): boolean {
   return error instanceof ZkError && error.code === code;
+}
+
+/**
+ * A watcher that re-runs `refresh` (which reads the node again and sets the next watch), logging
+ * instead of crashing when ZooKeeper is away, and doing nothing once its owner has closed.
+ */
+export function refreshingWatcher(log: Logger, isClosed: () => boolean, message: string, what: string, refresh: () => Promise<void>): Watcher {
+  return () => {
+    if (isClosed()) return;
+    refresh().catch((error) => {
+      if (!isClosed()) log.error({ err: error, what }, message);
+    });
+  };
 }

@@ -34,7 +34,7 @@ export class LocalMarkerWriter implements TxnMarkerChannel {
     const targets = appends
       .map(({ topic, partition }, i) => ({ topic, partition, lastOffset: outcomes[i]!.lastOffset, ok: outcomes[i]!.errorCode === 0 }))
       .filter((target) => target.ok);
-    const failures = await awaitReplication(this.replicaManager, this.producePurgatory, targets, this.timeoutMs);
+    const failures = await awaitReplication(this.replicaManager, this.metadata, this.producePurgatory, targets, this.timeoutMs);
     return partitions.map(({ topic, partition }, i) => {
       let errorCode = outcomes[i]!.errorCode;
       if (errorCode === 0) errorCode = failures.get(partitionKey(topic, partition)) ?? ErrorCode.NONE;

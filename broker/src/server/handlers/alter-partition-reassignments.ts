@@ -1,6 +1,6 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { MetadataStore } from '../../metadata/types.ts';
+import { checkReassignment, type PartitionMove } from '../../metadata/reassignment.ts';
 import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
@@ -8,28 +8,6 @@ import type { BrokerServices } from '../broker-services.ts';
 interface AlterPartitionReassignmentsRequest {
   timeoutMs: number;
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; replicas: number[] | null }> }>;
-}
-
-type Move = { topic: string; partition: number; replicas: number[] | null };
-
-/**
- * Checks one move the way the ZooKeeper store does, so a bad partition gets its own error code
- * instead of failing the whole request (the store rejects a batch on its first bad move).
- */
-function validate(metadata: MetadataStore, move: Move, live: Set<number>): void {
-  const partition = metadata.topic(move.topic)?.partitions.find((p) => p.partition === move.partition);
-  if (!partition) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${move.topic}-${move.partition} does not exist`);
-  if (move.replicas === null) {
-    if ((partition.addingReplicas?.length ?? 0) === 0 && (partition.removingReplicas?.length ?? 0) === 0) {
-      throw new KafkaError('NO_REASSIGNMENT_IN_PROGRESS', `no reassignment of ${move.topic}-${move.partition} is in progress; nothing to cancel`);
-    }
-    return;
-  }
-  if (move.replicas.length === 0 || new Set(move.replicas).size !== move.replicas.length) {
-    throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `replicas of ${move.topic}-${move.partition} must be distinct and non-empty, got [${move.replicas.join(', ')}]`);
-  }
-  const unknown = move.replicas.filter((id) => !live.has(id));
-  if (unknown.length > 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `brokers ${unknown.join(', ')} are not alive; start them or pick others`);
 }
 
 /**
@@ -50,7 +28,7 @@ export function alterPartitionReassignmentsHandler(services: BrokerServices): Ap
       const live = new Set(metadata.brokers().map((broker) => broker.brokerId));
       const errors = new Map<string, KafkaError>();
       const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-      const valid: Move[] = [];
+      const valid: PartitionMove[] = [];
       for (const topic of request.topics) {
         for (const { partitionIndex, replicas } of topic.partitions) {
           const move = { topic: topic.name, partition: partitionIndex, replicas };
@@ -58,7 +36,8 @@ export function alterPartitionReassignmentsHandler(services: BrokerServices): Ap
             if (errors.has(key(topic.name, partitionIndex)) || valid.some((m) => m.topic === topic.name && m.partition === partitionIndex)) {
               throw new KafkaError('INVALID_REQUEST', `${topic.name}-${partitionIndex} is listed more than once; give each partition once`);
             }
-            validate(metadata, move, live);
+            // Checked one by one, so a bad partition gets its own error code instead of failing the batch.
+            checkReassignment(metadata.topic(topic.name)?.partitions.find((p) => p.partition === partitionIndex), move, live);
             valid.push(move);
           } catch (error) {
             if (!(error instanceof KafkaError)) throw error;

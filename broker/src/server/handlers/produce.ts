@@ -95,7 +95,7 @@ export function produceHandler(services: BrokerServices): ApiHandler {
         .filter(({ outcome }) => outcome.errorCode === 0)
         .map(({ topic, partition, outcome }) => ({ topic, partition, lastOffset: outcome.lastOffset }));
       // acks=all: answer once every ISR member has the batch, or time out as Kafka does.
-      return awaitReplication(replicaManager, producePurgatory, targets, request.timeoutMs).then((failures) => respond(results, version, failures));
+      return awaitReplication(replicaManager, metadata, producePurgatory, targets, request.timeoutMs).then((failures) => respond(results, version, failures));
     },
   };
 }
