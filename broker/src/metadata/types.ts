@@ -83,7 +83,7 @@ export interface MetadataStore {
   topics(): TopicState[];
   topic(name: string): TopicState | undefined;
   topicById(topicId: string): TopicState | undefined;
-  createTopic(request: { name: string; numPartitions: number; replicationFactor: number; configs: Record<string, string>; internal?: boolean }): Promise<TopicState>;
+  createTopic(request: { name: string; numPartitions: number; replicationFactor: number; configs: Record<string, string>; assignments?: number[][]; internal?: boolean }): Promise<TopicState>;
   deleteTopic(name: string): Promise<TopicState>;
   createPartitions(name: string, totalCount: number): Promise<TopicState>;
   alterTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicState>;

@@ -153,14 +153,14 @@ export class ZkMetadataStore implements MetadataStore {
     return this.topicCache.get(topic)?.assignment;
   }
 
-  async createTopic(request: { name: string; numPartitions: number; replicationFactor: number; configs: Record<string, string>; internal?: boolean }): Promise<TopicState> {
+  async createTopic(request: { name: string; numPartitions: number; replicationFactor: number; configs: Record<string, string>; assignments?: number[][]; internal?: boolean }): Promise<TopicState> {
     validateTopicName(request.name);
     if (this.topicCache.has(request.name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic '${request.name}' already exists`);
     const clash = [...this.topicCache.keys()].find((name) => collisionKey(name) === collisionKey(request.name));
     if (clash) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `topic '${request.name}' collides with existing topic '${clash}' ('.' and '_' are treated alike)`);
     if (request.numPartitions < 1) throw new KafkaError('INVALID_PARTITIONS', 'number of partitions must be at least 1');
     if (request.replicationFactor < 1) throw new KafkaError('INVALID_REPLICATION_FACTOR', 'replication factor must be at least 1');
-    const replicas = assignReplicas(this.brokers(), request.numPartitions, request.replicationFactor);
+    const replicas = request.assignments ?? assignReplicas(this.brokers(), request.numPartitions, request.replicationFactor);
     const assignment: TopicAssignment = {
       topicId: newTopicId(),
       partitions: new Map(replicas.map((list, partition) => [partition, list])),

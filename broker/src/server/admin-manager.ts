@@ -10,6 +10,8 @@ export interface CreateTopicRequest {
   numPartitions: number;
   replicationFactor: number;
   configs: Record<string, string>;
+  /** Replicas per partition, in partition order, when the client placed them itself. */
+  assignments?: number[][];
   validateOnly?: boolean;
 }
 
@@ -38,6 +40,7 @@ export class AdminManager {
       numPartitions,
       replicationFactor,
       configs: request.configs,
+      assignments: request.assignments,
       internal: INTERNAL_TOPICS.has(request.name),
     });
     this.log.info({ topic: topic.name, partitions: numPartitions, replicationFactor }, 'created topic');

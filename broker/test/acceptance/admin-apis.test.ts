@@ -74,4 +74,21 @@ describe('admin APIs through kafkajs: DescribeCluster, DescribeConfigs, AlterCon
     assert.equal(offsets!.low, '6');
     assert.equal(offsets!.high, '10');
   });
+
+  test('CreateTopics with a replica assignment chosen by the client: used as given, and checked like Kafka', async () => {
+    const id = (await admin.describeCluster()).brokers[0]!.nodeId;
+    await admin.createTopics({ topics: [{ topic: 'placed', replicaAssignment: [{ partition: 1, replicas: [id] }, { partition: 0, replicas: [id] }] }] });
+    const metadata = await admin.fetchTopicMetadata({ topics: ['placed'] });
+    assert.deepEqual(metadata.topics[0]!.partitions.map((p) => p.replicas), [[id], [id]]);
+    // kafkajs reads CreateTopics v0, which carries the error code but not the broker's message.
+    const refused = async (replicaAssignment: Array<{ partition: number; replicas: number[] }>) => {
+      await assert.rejects(admin.createTopics({ topics: [{ topic: `bad-${Math.random().toString(36).slice(2)}`, replicaAssignment }] }), (error: Error & { errors?: Array<{ type?: string }> }) => {
+        assert.equal(error.errors?.[0]?.type, 'INVALID_REPLICA_ASSIGNMENT');
+        return true;
+      });
+    };
+    await refused([{ partition: 0, replicas: [id + 7] }]);
+    await refused([{ partition: 0, replicas: [id] }, { partition: 2, replicas: [id] }]);
+    await refused([{ partition: 0, replicas: [id, id] }]);
+  });
 });

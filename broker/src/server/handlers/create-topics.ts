@@ -48,24 +48,20 @@ export function createTopicsHandler(services: BrokerServices): ApiHandler {
           if (!services.security.authorizer.authorize(context.connection.session, 'CREATE', 'CLUSTER', CLUSTER_NAME, false)) services.security.authorizer.require(context.connection.session, 'CREATE', 'TOPIC', topic.name);
           let numPartitions = topic.numPartitions;
           let replicationFactor = topic.replicationFactor;
+          let assignments: number[][] | undefined;
           if (topic.assignments.length > 0) {
             if (numPartitions !== -1 || replicationFactor !== -1) {
               throw new KafkaError('INVALID_REQUEST', 'give either replica assignments or numPartitions/replicationFactor, not both');
             }
-            const brokers = new Set(metadata.brokers().map((broker) => broker.brokerId));
-            for (const assignment of topic.assignments) {
-              for (const id of assignment.brokerIds) {
-                if (!brokers.has(id)) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `broker ${id} in the assignment of partition ${assignment.partitionIndex} does not exist`);
-              }
-            }
-            numPartitions = topic.assignments.length;
-            replicationFactor = topic.assignments[0]!.brokerIds.length;
+            assignments = checkedAssignments(topic.assignments, new Set(metadata.brokers().map((broker) => broker.brokerId)));
+            numPartitions = assignments.length;
+            replicationFactor = assignments[0]!.length;
           }
           const configs: Record<string, string> = {};
           for (const entry of topic.configs) {
             if (entry.value !== null) configs[entry.name] = entry.value;
           }
-          const created = await adminManager.createTopic({ name: topic.name, numPartitions, replicationFactor, configs, validateOnly: request.validateOnly });
+          const created = await adminManager.createTopic({ name: topic.name, numPartitions, replicationFactor, configs, assignments, validateOnly: request.validateOnly });
           const resolved = resolveTopicConfigs(configs, config.topicDefaults);
           topics.push({
             name: topic.name,
@@ -90,4 +86,18 @@ export function createTopicsHandler(services: BrokerServices): ApiHandler {
       return { throttleTimeMs: 0, topics };
     },
   };
+}
+
+/** Kafka's checks on a client's own placement: partitions 0..n-1 once each, one replication factor, live brokers, no broker twice. */
+function checkedAssignments(assignments: Array<{ partitionIndex: number; brokerIds: number[] }>, brokers: Set<number>): number[][] {
+  const sorted = [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+  const replicationFactor = sorted[0]!.brokerIds.length;
+  return sorted.map(({ partitionIndex, brokerIds }, index) => {
+    if (partitionIndex !== index) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `the assignment must list partitions 0 to ${sorted.length - 1} once each; partition ${index} is ${partitionIndex < index ? 'listed twice' : 'missing'}`);
+    if (brokerIds.length === 0 || brokerIds.length !== replicationFactor) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `every partition needs the same number of replicas (${replicationFactor}); partition ${index} has ${brokerIds.length}`);
+    if (new Set(brokerIds).size !== brokerIds.length) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `partition ${index} lists a broker twice: ${brokerIds.join(',')}`);
+    const unknown = brokerIds.find((id) => !brokers.has(id));
+    if (unknown !== undefined) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `broker ${unknown} in the assignment of partition ${index} does not exist`);
+    return brokerIds;
+  });
 }
