@@ -101,8 +101,7 @@ export class Forwarder {
     const { spool } = this.options;
     const batch = await spool.read(this.options.replayBatch ?? 500);
     if (batch.records.length === 0) {
-      this.options.log.info('spool drained; producing directly again');
-      this.#setMode('direct');
+      this.#drained();
       return;
     }
     try {
@@ -114,7 +113,14 @@ export class Forwarder {
       return;
     }
     await spool.ack(batch);
-    this.#scheduleReplay(0);
+    // Appends run on this same chain, so an empty backlog here stays empty until direct mode is on.
+    if (spool.backlog.events === 0) this.#drained();
+    else this.#scheduleReplay(0);
+  }
+
+  #drained(): void {
+    this.options.log.info('spool drained; producing directly again');
+    this.#setMode('direct');
   }
 
   #scheduleReplay(delayMs: number): void {
