@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, ManagedProcess, readTopics, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { freePort, ManagedProcess, readTopics, startBroker, waitFor, type BrokerInstance, tributary } from '@tributary/testkit';
 import { makeCertificates, type Certificates } from '../../broker/test/security/support/certificates.ts';
-import { tributary } from '../../broker/test/security/support/cli.ts';
 
 const CLI = join(import.meta.dirname, '../bin/tributary.mjs');
 const PASSWORD = 'tracker-Secret-4242';

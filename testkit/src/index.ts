@@ -9,3 +9,4 @@ export { startCluster, type ClusterInstance, type ClusterOptions } from './clust
 export { launchChromium } from './chromium.ts';
 export { python, kcat, type RunResult } from './clients.ts';
 export { readTopics, type ReadRecord } from './topic-reader.ts';
+export { tributary } from './tributary-cli.ts';

@@ -1,31 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
-import { readTopics, startBroker, startCluster, waitFor, type ClusterInstance } from '@tributary/testkit';
+import { readTopics, startBroker, startCluster, tributary, waitFor, type ClusterInstance } from '@tributary/testkit';
 import { ZkClient } from '../../src/zookeeper/zk-client.ts';
 import { decodeConfig, ZkPaths } from '../../src/zookeeper/zk-data.ts';
 
 const { Kafka, logLevel } = kafkajs;
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const TOPIC = 'moves';
 const PARTITIONS = 6;
 const RECORDS = 3000;
-
-/** Runs the real command line, as an operator would; resolves with its exit code and output. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'cli/bin/tributary.mjs'), ...args], { cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('partition reassignment onto a new broker with tributary reassign', () => {
   let cluster: ClusterInstance;
@@ -96,7 +83,7 @@ describe('partition reassignment onto a new broker with tributary reassign', () 
 
     const topicsFile = join(work, 'topics.json');
     writeFileSync(topicsFile, JSON.stringify({ version: 1, topics: [{ topic: TOPIC }] }));
-    const generated = await cli(['reassign', '--generate', '--topics-to-move-json-file', topicsFile, '--broker-list', '1,2,3,4', '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
+    const generated = await tributary(['reassign', '--generate', '--topics-to-move-json-file', topicsFile, '--broker-list', '1,2,3,4', '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
     assert.equal(generated.code, 0, generated.stderr);
     const { current, proposed } = JSON.parse(generated.stdout) as { current: { partitions: Array<{ replicas: number[] }> }; proposed: { version: number; partitions: Array<{ topic: string; partition: number; replicas: number[] }> } };
     assert.equal(current.partitions.length, PARTITIONS);
@@ -108,14 +95,14 @@ describe('partition reassignment onto a new broker with tributary reassign', () 
 
     const planFile = join(work, 'plan.json');
     writeFileSync(planFile, JSON.stringify(proposed));
-    const executed = await cli(['reassign', '--execute', '--reassignment-json-file', planFile, '--throttle', '10000000', '--bootstrap-server', cluster.bootstrap()]);
+    const executed = await tributary(['reassign', '--execute', '--reassignment-json-file', planFile, '--throttle', '10000000', '--bootstrap-server', cluster.bootstrap()]);
     assert.equal(executed.code, 0, executed.stderr);
     assert.match(executed.stdout, /Successfully started partition reassignment/);
     assert.deepEqual(await throttle(), { follower: '10000000', leader: '10000000' }, '--execute sets the throttle before the moves');
 
     let verified = { code: -1, stdout: '', stderr: '' };
     await waitFor(async () => {
-      verified = await cli(['reassign', '--verify', '--reassignment-json-file', planFile, '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
+      verified = await tributary(['reassign', '--verify', '--reassignment-json-file', planFile, '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
       assert.ok(verified.code === 0 || verified.code === 1, `verify failed: ${verified.stderr}`);
       return verified.code === 0;
     }, { what: 'reassign --verify to report every partition completed', timeoutMs: 60_000, intervalMs: 500 });
@@ -164,7 +151,7 @@ describe('partition reassignment onto a new broker with tributary reassign', () 
     assert.deepEqual(await throttle(), { follower: undefined, leader: undefined });
 
     await waitFor(async () => {
-      const described = await cli(['cluster', 'describe', '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
+      const described = await tributary(['cluster', 'describe', '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
       assert.equal(described.code, 0, described.stderr);
       const state = JSON.parse(described.stdout) as { brokers: Array<{ id: number; partitions: number }>; controllerId: number; underReplicatedPartitions: unknown[]; offlinePartitions: unknown[]; reassignments: unknown[] };
       assert.deepEqual(state.brokers.map((b) => b.id), [1, 2, 3, 4]);
@@ -185,18 +172,18 @@ describe('partition reassignment onto a new broker with tributary reassign', () 
     const to = from === 4 ? 3 : 4;
     const planFile = join(work, 'slow.json');
     writeFileSync(planFile, JSON.stringify({ version: 1, partitions: [{ topic, partition: 0, replicas: [to] }] }));
-    const executed = await cli(['reassign', '--execute', '--reassignment-json-file', planFile, '--throttle', '1000', '--bootstrap-server', cluster.bootstrap()]);
+    const executed = await tributary(['reassign', '--execute', '--reassignment-json-file', planFile, '--throttle', '1000', '--bootstrap-server', cluster.bootstrap()]);
     assert.equal(executed.code, 0, executed.stderr);
 
-    const verifying = await cli(['reassign', '--verify', '--reassignment-json-file', planFile, '--bootstrap-server', cluster.bootstrap()]);
+    const verifying = await tributary(['reassign', '--verify', '--reassignment-json-file', planFile, '--bootstrap-server', cluster.bootstrap()]);
     assert.equal(verifying.code, 1, `still moving, so exit 1: ${verifying.stdout}${verifying.stderr}`);
     assert.match(verifying.stdout, /in progress/);
     assert.equal((await throttle()).follower, '1000', 'the throttle stays while the move runs');
-    const described = await cli(['cluster', 'describe', '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
+    const described = await tributary(['cluster', 'describe', '--bootstrap-server', cluster.bootstrap(), '--output', 'json']);
     const state = JSON.parse(described.stdout) as { reassignments: Array<{ topic: string; addingReplicas: number[]; removingReplicas: number[] }> };
     assert.deepEqual(state.reassignments.map((r) => [r.topic, r.addingReplicas, r.removingReplicas]), [[topic, [to], [from]]]);
 
-    await waitFor(async () => (await cli(['reassign', '--verify', '--reassignment-json-file', planFile, '--bootstrap-server', cluster.bootstrap()])).code === 0, {
+    await waitFor(async () => (await tributary(['reassign', '--verify', '--reassignment-json-file', planFile, '--bootstrap-server', cluster.bootstrap()])).code === 0, {
       what: 'the throttled move to complete',
       timeoutMs: 60_000,
       intervalMs: 1000,
@@ -232,7 +219,7 @@ describe('reassignment on a single broker without ZooKeeper', () => {
         (error: { errors?: Array<{ type: string }> }) => error.errors?.[0]?.type === 'INVALID_REPLICA_ASSIGNMENT',
       );
       assert.deepEqual((await admin.listPartitionReassignments({})).topics, []);
-      const described = await cli(['cluster', 'describe', '--bootstrap-server', broker.bootstrap, '--output', 'json']);
+      const described = await tributary(['cluster', 'describe', '--bootstrap-server', broker.bootstrap, '--output', 'json']);
       assert.equal(described.code, 0, described.stderr);
       const state = JSON.parse(described.stdout) as { brokers: Array<{ id: number; leaders: number }>; reassignments: unknown[] };
       assert.equal(state.brokers.length, 1);

@@ -2,9 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, startBroker, startCluster, waitFor, type ClusterInstance } from '@tributary/testkit';
+import { freePort, startBroker, startCluster, waitFor, type ClusterInstance, tributary } from '@tributary/testkit';
 import { makeCertificates, type Certificates } from '../security/support/certificates.ts';
-import { tributary } from '../security/support/cli.ts';
 import { leadership, readAll, waitForLeadership } from './support.ts';
 
 /**

@@ -2,8 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { freePort, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
-import { tributary } from './support/cli.ts';
+import { freePort, startBroker, waitFor, type BrokerInstance, tributary } from '@tributary/testkit';
 
 /**
  * The authorizer with Kafka's semantics. The PLAINTEXT listener on loopback is the operator's

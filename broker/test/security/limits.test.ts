@@ -2,8 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
-import { tributary } from './support/cli.ts';
+import { freePort, startBroker, waitFor, type BrokerInstance, tributary } from '@tributary/testkit';
 
 async function residentBytes(adminPort: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();

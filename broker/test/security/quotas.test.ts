@@ -2,8 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { createAdmin } from '@tributary/common/kafka';
-import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
-import { tributary } from './support/cli.ts';
+import { startBroker, waitFor, type BrokerInstance, tributary } from '@tributary/testkit';
 
 const QUOTA = 512 * 1024;
 const VALUE = Buffer.alloc(32 * 1024, 'q');

@@ -2,9 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { freePort, startBroker, waitFor, type BrokerInstance, tributary } from '@tributary/testkit';
 import { ApiKey, decodeResponse, encodeRequest } from '../../src/protocol/index.ts';
-import { tributary } from './support/cli.ts';
 
 const REAUTH_MS = 1500;
 

@@ -4,9 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, kcat, python, requireBinary, requirePythonModule, startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { freePort, kcat, python, requireBinary, requirePythonModule, startBroker, waitFor, type BrokerInstance, tributary } from '@tributary/testkit';
 import { makeCertificates, type Certificates } from './support/certificates.ts';
-import { tributary } from './support/cli.ts';
 
 const produceScript = fileURLToPath(new URL('./python/produce_secure.py', import.meta.url));
 const kafkaPythonScript = fileURLToPath(new URL('./python/produce_kafka_python_secure.py', import.meta.url));
