@@ -3,7 +3,15 @@ import type { ZkMetadataStore } from '../metadata/zk-metadata-store.ts';
 import type { MetadataChange } from '../metadata/types.ts';
 import { isZkError, ZkCode, type ZkClient } from '../zookeeper/zk-client.ts';
 import { decodeLeaderAndIsr, encodeController, encodeLeaderAndIsr, ZkPaths, type LeaderAndIsr } from '../zookeeper/zk-data.ts';
-import { electLeader, preferredLeaderMove } from './leader-election.ts';
+import { decideElection, electLeader, type ElectionDecision, type ElectionType } from './leader-election.ts';
+import { KafkaError, type ErrorCodeName } from '../protocol/errors.ts';
+
+export interface ElectionOutcome {
+  topic: string;
+  partition: number;
+  error: ErrorCodeName | null;
+  message: string | null;
+}
 
 export interface ControllerOptions {
   uncleanLeaderElection: boolean;
@@ -218,22 +226,57 @@ export class KafkaController {
     return value === undefined ? this.options.uncleanLeaderElection : value === 'true';
   }
 
+  /** auto.leader.rebalance.enable: preferred leaders take back their partitions. */
   private async preferredLeaderElection(): Promise<void> {
     if (!this.active) return;
     const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
     for (const topic of this.store.topics()) {
       for (const partition of topic.partitions) {
         if ((partition.addingReplicas?.length ?? 0) > 0) continue;
-        const cached = this.store.partitionState(topic.name, partition.partition)?.state;
-        if (!cached || !preferredLeaderMove({ replicas: partition.replicas, leader: cached.leader, isr: cached.isr }, live)) continue;
-        await this.updateState(topic.name, partition.partition, (state) => {
-          const move = preferredLeaderMove({ replicas: partition.replicas, leader: state.leader, isr: state.isr }, live);
-          if (!move) return null;
-          this.log.info({ topic: topic.name, partition: partition.partition, from: state.leader, to: move.leader }, 'preferred leader election');
-          return { ...state, leader: move.leader, leaderEpoch: state.leaderEpoch + 1 };
-        });
+        await this.electPartition(topic.name, partition.partition, partition.replicas, 'preferred', live);
       }
     }
+  }
+
+  /**
+   * ElectLeaders: runs the requested election for each partition (every partition when null) and
+   * reports per partition, as Kafka's controller does. Only the active controller decides.
+   */
+  async electLeaders(type: ElectionType, requested: Array<{ topic: string; partition: number }> | null): Promise<ElectionOutcome[]> {
+    const outcomes: ElectionOutcome[] = [];
+    await this.enqueue('leader election', async () => {
+      const live = new Set(this.store.brokers().map((broker) => broker.brokerId));
+      const targets = requested ?? this.store.topics().flatMap((topic) => topic.partitions.map((p) => ({ topic: topic.name, partition: p.partition })));
+      for (const { topic, partition } of targets) {
+        const replicas = this.store.topic(topic)?.partitions.find((p) => p.partition === partition)?.replicas;
+        if (!replicas || !this.store.partitionState(topic, partition)) {
+          outcomes.push({ topic, partition, error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${topic}-${partition} does not exist` });
+          continue;
+        }
+        const refusal = await this.electPartition(topic, partition, replicas, type, live);
+        outcomes.push({ topic, partition, error: refusal?.refused ?? null, message: refusal?.reason ?? null });
+      }
+    });
+    if (!this.active) throw new KafkaError('NOT_CONTROLLER', 'this broker stopped being the controller; ask the new one');
+    return outcomes;
+  }
+
+  /** One election, decided on the cached state first (no ZooKeeper read when nothing is to do), then on the stored one. */
+  private async electPartition(topic: string, partition: number, replicas: number[], type: ElectionType, live: Set<number>): Promise<Extract<ElectionDecision, { refused: unknown }> | null> {
+    const decide = (state: LeaderAndIsr) => decideElection(type, { replicas, leader: state.leader, isr: state.isr }, live);
+    const cached = decide(this.store.partitionState(topic, partition)!.state);
+    if (!('move' in cached)) return cached;
+    let refusal: Extract<ElectionDecision, { refused: unknown }> | null = null;
+    await this.updateState(topic, partition, (state) => {
+      const decision = decide(state);
+      if (!('move' in decision)) {
+        refusal = decision;
+        return null;
+      }
+      this.log.info({ topic, partition, from: state.leader, to: decision.move.leader, type }, 'leader election');
+      return { ...state, leader: decision.move.leader, isr: decision.move.isr, leaderEpoch: state.leaderEpoch + 1 };
+    });
+    return refusal;
   }
 
   /**

@@ -29,7 +29,7 @@ export const ApiKey = {
   CreateTopics: 19, DeleteTopics: 20, DeleteRecords: 21, InitProducerId: 22, OffsetForLeaderEpoch: 23,
   AddPartitionsToTxn: 24, AddOffsetsToTxn: 25, EndTxn: 26, WriteTxnMarkers: 27, TxnOffsetCommit: 28,
   DescribeAcls: 29, CreateAcls: 30, DeleteAcls: 31, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37,
-  SaslAuthenticate: 36, DeleteGroups: 42, IncrementalAlterConfigs: 44, AlterPartitionReassignments: 45,
+  SaslAuthenticate: 36, DeleteGroups: 42, ElectLeaders: 43, IncrementalAlterConfigs: 44, AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46, OffsetDelete: 47, DescribeClientQuotas: 48, AlterClientQuotas: 49,
   DescribeUserScramCredentials: 50, AlterUserScramCredentials: 51, DescribeCluster: 60, DescribeProducers: 61, DescribeTransactions: 65, ListTransactions: 66,
 } as const;

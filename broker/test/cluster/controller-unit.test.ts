@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { assignReplicas } from '../../src/controller/replica-placement.ts';
-import { electLeader, preferredLeaderMove } from '../../src/controller/leader-election.ts';
+import { decideElection, electLeader, preferredLeaderMove } from '../../src/controller/leader-election.ts';
 import { decodeEpochCheckpoint, encodeEpochCheckpoint, LeaderEpochCache } from '../../src/log/leader-epoch-cache.ts';
 import { decodeLeaderAndIsr, decodeTopicAssignment, encodeLeaderAndIsr, encodeTopicAssignment } from '../../src/zookeeper/zk-data.ts';
 import { mkdtempSync } from 'node:fs';
@@ -70,4 +70,16 @@ test('ZooKeeper node codecs round-trip in Kafka\'s JSON shapes', () => {
   assert.deepEqual(JSON.parse(encodeLeaderAndIsr(state).toString()), { version: 1, leader: 2, leader_epoch: 7, isr: [2, 3], controller_epoch: 4 });
   const assignment = { topicId: 'ab'.repeat(16), partitions: new Map([[0, [1, 2]], [1, [2, 3]]]), addingReplicas: new Map([[1, [3]]]), removingReplicas: new Map() };
   assert.deepEqual(decodeTopicAssignment(encodeTopicAssignment(assignment)), assignment);
+});
+
+test('ElectLeaders decisions: preferred moves only to a live in-sync first replica; unclean only revives a leaderless partition', () => {
+  const live = new Set([1, 2, 3]);
+  assert.deepEqual(decideElection('preferred', { replicas: [1, 2, 3], leader: 2, isr: [1, 2, 3] }, live), { move: { leader: 1, isr: [1, 2, 3] } });
+  assert.equal((decideElection('preferred', { replicas: [1, 2, 3], leader: 1, isr: [1, 2, 3] }, live) as { refused: string }).refused, 'ELECTION_NOT_NEEDED');
+  assert.equal((decideElection('preferred', { replicas: [1, 2, 3], leader: 2, isr: [2, 3] }, live) as { refused: string }).refused, 'PREFERRED_LEADER_NOT_AVAILABLE');
+  assert.equal((decideElection('preferred', { replicas: [4, 2], leader: 2, isr: [2, 4] }, live) as { refused: string }).refused, 'PREFERRED_LEADER_NOT_AVAILABLE');
+  assert.equal((decideElection('unclean', { replicas: [1, 2], leader: 1, isr: [1] }, live) as { refused: string }).refused, 'ELECTION_NOT_NEEDED');
+  assert.deepEqual(decideElection('unclean', { replicas: [4, 2], leader: -1, isr: [4] }, live), { move: { leader: 2, isr: [2] } });
+  assert.deepEqual(decideElection('unclean', { replicas: [4, 2, 3], leader: -1, isr: [4, 3] }, live), { move: { leader: 3, isr: [3] } }, 'an ISR replica wins over an out-of-sync one');
+  assert.equal((decideElection('unclean', { replicas: [4, 5], leader: -1, isr: [4] }, live) as { refused: string }).refused, 'ELIGIBLE_LEADERS_NOT_AVAILABLE');
 });

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { createAdmin, withBrokerHint } from '@tributary/common/kafka';
+import { listPartitionReassignmentsV0 } from '@platformatic/kafka';
+import { describeClusterMetadata, withBrokerConnection, withBrokerHint, type ClusterMetadata } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { clientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 import { outputFlag } from './flag-values.ts';
-import { connectReassignmentAdmin, type OngoingReassignment } from './reassign-admin.ts';
+import type { OngoingReassignment } from './reassign-admin.ts';
 
 interface PartitionRow {
   topic: string;
@@ -25,21 +26,18 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { ...clientOptions }, strict: true });
   const output = outputFlag(values.output, ['table', 'json']);
   const bootstrap = values['bootstrap-server'];
-  const admin = createAdmin({ bootstrapServers: bootstrap, clientId: 'tributary-cli' });
   try {
-    const topics = (await admin.listTopics({ includeInternals: true })).sort();
-    const metadata = await admin.metadata({ topics, forceUpdate: true });
-    const partitions: PartitionRow[] = topics.flatMap((topic) =>
-      (metadata.topics.get(topic)?.partitions ?? []).map((p, partition) => ({ topic, partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
-    );
-    const reassignments = await listReassignments(bootstrap, topics.length > 0);
+    const metadata = await describeClusterMetadata(bootstrap, null);
+    const topics = [...metadata.topics.keys()].sort();
+    const partitions: PartitionRow[] = topics.flatMap((topic) => metadata.topics.get(topic)!.partitions.map(({ partition, leader, replicas, isr }) => ({ topic, partition, leader, replicas, isr })));
+    const reassignments = await listReassignments(metadata);
     const brokerIds = [...metadata.brokers.keys()].sort((a, b) => a - b);
     const brokers = brokerIds.map((id) => {
       const broker = metadata.brokers.get(id)!;
       return {
         id,
         host: `${broker.host}:${broker.port}`,
-        rack: broker.rack ?? null,
+        rack: broker.rack,
         controller: id === metadata.controllerId,
         partitions: partitions.filter((p) => p.replicas.includes(id)).length,
         leaders: partitions.filter((p) => p.leader === id).length,
@@ -49,10 +47,10 @@ export async function run(args: string[]): Promise<number> {
     const underReplicated = partitions.filter((p) => p.isr.length < p.replicas.length);
     const offline = partitions.filter((p) => p.leader < 0 || !live.has(p.leader));
     if (output === 'json') {
-      process.stdout.write(JSON.stringify({ clusterId: metadata.id, controllerId: metadata.controllerId, brokers, underReplicatedPartitions: underReplicated, offlinePartitions: offline, reassignments }) + '\n');
+      process.stdout.write(JSON.stringify({ clusterId: metadata.clusterId, controllerId: metadata.controllerId, brokers, underReplicatedPartitions: underReplicated, offlinePartitions: offline, reassignments }) + '\n');
       return 0;
     }
-    process.stdout.write(`Cluster ${metadata.id}: ${brokers.length} broker${brokers.length === 1 ? '' : 's'}, controller ${metadata.controllerId}, ${partitions.length} partitions in ${topics.length} topics\n\n`);
+    process.stdout.write(`Cluster ${metadata.clusterId}: ${brokers.length} broker${brokers.length === 1 ? '' : 's'}, controller ${metadata.controllerId}, ${partitions.length} partitions in ${topics.length} topics\n\n`);
     printRows(brokers.map((b) => ({ ...b, controller: b.controller ? 'yes' : '' })), output, ['id', 'host', 'rack', 'controller', 'partitions', 'leaders']);
     const section = (title: string, rows: Array<Record<string, unknown>>, columns: string[]) => {
       process.stdout.write(`\n${title}: ${rows.length === 0 ? 'none' : rows.length}\n`);
@@ -64,17 +62,17 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     throw withBrokerHint(error, bootstrap);
-  } finally {
-    await admin.close();
   }
 }
 
-async function listReassignments(bootstrap: string, anyTopics: boolean): Promise<OngoingReassignment[]> {
-  if (!anyTopics) return [];
-  const admin = await connectReassignmentAdmin(bootstrap);
-  try {
-    return await admin.list(null);
-  } finally {
-    await admin.close();
-  }
+/** ListPartitionReassignments at the controller, as Kafka's admin client sends it; all topics. */
+async function listReassignments(metadata: ClusterMetadata): Promise<OngoingReassignment[]> {
+  const controller = metadata.brokers.get(metadata.controllerId);
+  if (metadata.topics.size === 0 || !controller) return [];
+  const response = await withBrokerConnection(`${controller.host}:${controller.port}`, 'tributary-cli', (connection) =>
+    listPartitionReassignmentsV0.api.async(connection, 30_000, null as never),
+  );
+  return response.topics.flatMap((topic) =>
+    topic.partitions.map((p) => ({ topic: topic.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas })),
+  );
 }

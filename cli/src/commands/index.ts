@@ -42,6 +42,12 @@ export const commands: Command[] = [
     () => import('./reassign.ts'),
   ),
   lazy(
+    'leader-election',
+    'Elect preferred leaders, or an unclean leader for offline partitions, like kafka-leader-election (exits 1 when a partition could not be elected).',
+    '--election-type preferred|unclean (--topic T --partition P | --all-topic-partitions | --path-to-json-file FILE) [--bootstrap-server H:P] [--command-config FILE] [--output table|json]',
+    () => import('./leader-election.ts'),
+  ),
+  lazy(
     'cluster describe',
     'Brokers, the controller, partitions and leaders per broker, under-replicated and offline partitions, reassignments in progress.',
     '[--bootstrap-server H:P] [--output table|json]',

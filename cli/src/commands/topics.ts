@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigResourceTypes, ConfigSources, createAdmin, IncrementalAlterConfigOperationTypes, withBrokerHint } from '@tributary/common/kafka';
+import { ConfigResourceTypes, ConfigSources, createAdmin, describeClusterMetadata, IncrementalAlterConfigOperationTypes, withBrokerHint } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { clientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
@@ -51,21 +51,18 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       }
       case 'describe': {
-        if (values.topic !== undefined) await requireExisting(admin, values.topic);
-        const names = values.topic !== undefined ? [values.topic] : (await admin.listTopics()).sort();
+        // Metadata without the Admin client's retries, so a topic with an offline partition still shows.
+        const metadata = await describeClusterMetadata(values['bootstrap-server'], values.topic !== undefined ? [values.topic] : null);
+        if (values.topic !== undefined && !metadata.topics.has(values.topic)) await requireExisting(admin, values.topic);
+        const names = [...metadata.topics].filter(([name, topic]) => name === values.topic || !topic.internal).map(([name]) => name).sort();
         const rows: Array<Record<string, unknown>> = [];
         if (names.length > 0) {
-          const metadata = await admin.metadata({ topics: names });
           const described = await admin.describeConfigs({ resources: names.map((name) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: name, configurationKeys: null })) });
           for (const name of names) {
-            const topic = metadata.topics.get(name);
-            if (!topic) continue;
             // Only the topic's own overrides, as kafka-topics --describe shows them.
             const overrides = described.find((c) => c.resourceName === name)?.configs.filter((entry) => entry.configSource === ConfigSources.TOPIC_CONFIG) ?? [];
             const configText = overrides.map((c) => `${c.name}=${c.value}`).join(',');
-            topic.partitions.forEach((partition, index) => {
-              rows.push({ topic: name, partition: index, leader: partition.leader, replicas: partition.replicas, isr: partition.isr, configs: index === 0 ? configText : '' });
-            });
+            for (const { partition, leader, replicas, isr } of metadata.topics.get(name)!.partitions) rows.push({ topic: name, partition, leader, replicas, isr, configs: partition === 0 ? configText : '' });
           }
         }
         printRows(rows, output, ['topic', 'partition', 'leader', 'replicas', 'isr', 'configs']);

@@ -3,23 +3,12 @@ import { describeProducersV0, findCoordinatorV4, type Connection } from '@platfo
 import { createAdmin } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { clientOptions } from '../client-options.ts';
+import { kafkaErrorName } from '../kafka-errors.ts';
 import { printRows } from '../output.ts';
 import { describeTransactions, listTransactions, writeTxnMarkers } from './transactions-protocol.ts';
 
 const TRANSACTION_KEY_TYPE = 1;
 
-/** Kafka's error names for the codes these commands may see. */
-const ERRORS: Record<number, string> = {
-  6: 'NOT_LEADER_OR_FOLLOWER',
-  3: 'UNKNOWN_TOPIC_OR_PARTITION',
-  14: 'COORDINATOR_LOAD_IN_PROGRESS',
-  15: 'COORDINATOR_NOT_AVAILABLE',
-  16: 'NOT_COORDINATOR',
-  47: 'INVALID_PRODUCER_EPOCH',
-  52: 'TRANSACTION_COORDINATOR_FENCED',
-  105: 'TRANSACTIONAL_ID_NOT_FOUND',
-};
-const errorName = (code: number) => ERRORS[code] ?? `error ${code}`;
 
 function integer(value: string | undefined, flag: string): number {
   if (value === undefined) throw new UsageError(`${flag} is required`);
@@ -92,7 +81,7 @@ export async function run(args: string[]): Promise<number> {
         const connection = connections.get(nodeId);
         if (!connection) throw new Error(`coordinator broker ${nodeId} of '${id}' is not reachable`);
         const [txn] = (await describeTransactions.async(connection, [id])).transactionStates;
-        if (!txn || txn.errorCode !== 0) throw new Error(`describing '${id}' failed: ${errorName(txn?.errorCode ?? -1)}`);
+        if (!txn || txn.errorCode !== 0) throw new Error(`describing '${id}' failed: ${kafkaErrorName(txn?.errorCode ?? -1)}`);
         printRows([{
           transactionalId: txn.transactionalId,
           coordinator: nodeId,
@@ -135,7 +124,7 @@ export async function run(args: string[]): Promise<number> {
           coordinatorEpoch = integer(values['coordinator-epoch'] as string, '--coordinator-epoch');
         }
         const [result] = await writeTxnMarkers.async(connection, [{ producerId, producerEpoch, commit: false, topic, partitions: [partition], coordinatorEpoch }]);
-        if (!result || result.errorCode !== 0) throw new Error(`writing the abort marker to ${topic}-${partition} failed: ${errorName(result?.errorCode ?? -1)}`);
+        if (!result || result.errorCode !== 0) throw new Error(`writing the abort marker to ${topic}-${partition} failed: ${kafkaErrorName(result?.errorCode ?? -1)}`);
         printRows([{ topic, partition, producerId, producerEpoch, result: 'aborted' }], output);
         return 0;
       }

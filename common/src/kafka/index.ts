@@ -6,3 +6,4 @@ export { platformaticAssigner } from './assigner.ts';
 export { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, ListOffsetTimestamps } from '@platformatic/kafka';
 export { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes, alterUserScramCredentialsV0, describeUserScramCredentialsV0 } from '@platformatic/kafka';
 export { withBrokerConnection } from './raw-connection.ts';
+export { describeClusterMetadata, type ClusterMetadata, type PartitionMetadata } from './cluster-metadata.ts';

@@ -27,6 +27,7 @@ import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
 import { controlledShutdownHandler } from './controlled-shutdown.ts';
+import { electLeadersHandler } from './elect-leaders.ts';
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts';
 import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
@@ -77,6 +78,7 @@ export function createHandlers(services: BrokerServices): Map<number, ApiHandler
   add(deleteGroupsHandler(services));
   add(offsetForLeaderEpochHandler(services));
   add(controlledShutdownHandler(services));
+  add(electLeadersHandler(services));
   add(alterPartitionReassignmentsHandler(services));
   add(listPartitionReassignmentsHandler(services));
   add(addPartitionsToTxnHandler(services));
