@@ -55,21 +55,28 @@ export class TopicPartitionWriter {
     private readonly log: Logger,
   ) {}
 
-  async write(offset: bigint, timeDir: string, schema: TableSchema, row: Record<string, unknown>, bytes: number): Promise<void> {
+  /**
+   * Writes a row (values in the schema's column order). Synchronous unless a file must be opened
+   * or a full row group written, so a batch of records costs no promise per record.
+   */
+  write(offset: bigint, timeDir: string, schema: TableSchema, row: readonly unknown[], bytes: number): Promise<void> | undefined {
+    const file = this.#files.get(timeDir)?.get(schema);
+    if (!file) return this.#openAndWrite(offset, timeDir, schema, row, bytes);
+    const full = file.parquet.append(row);
+    file.endOffset = offset;
+    this.#count(offset, bytes);
+    return full ? file.parquet.flush() : undefined;
+  }
+
+  async #openAndWrite(offset: bigint, timeDir: string, schema: TableSchema, row: readonly unknown[], bytes: number): Promise<void> {
     let byschema = this.#files.get(timeDir);
     if (!byschema) {
       byschema = new Map();
       this.#files.set(timeDir, byschema);
     }
-    let file = byschema.get(schema);
-    if (!file) {
-      file = await this.#open(timeDir, schema, offset);
-      byschema.set(schema, file);
-      this.#openCount++;
-    }
-    await file.parquet.append(row);
-    file.endOffset = offset;
-    this.#count(offset, bytes);
+    byschema.set(schema, await this.#open(timeDir, schema, offset));
+    this.#openCount++;
+    await this.write(offset, timeDir, schema, row, bytes);
   }
 
   /** A record that carries no row or went to the dead-letter topic: committed with the rest. */
