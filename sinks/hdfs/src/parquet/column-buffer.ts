@@ -16,6 +16,9 @@ const fail = (column: string, type: string, value: unknown): never => {
   throw new Error(`invalid value for ${type}: column ${column} got ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`);
 };
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 /**
  * The physical values parquetjs's encoders expect, checked as its own toPrimitive checks them.
  * Text stays a string: the page encoder writes it straight into the page.
@@ -23,7 +26,7 @@ const fail = (column: string, type: string, value: unknown): never => {
 const PRIMITIVE: Record<ColumnType, Primitive> = {
   string: (value, column) => (typeof value === 'string' ? value : fail(column, 'UTF8', value)),
   int32: (value, column) => (typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff ? value : fail(column, 'INT32', value)),
-  int64: (value, column) => (typeof value === 'bigint' && value >= -(2n ** 63n) && value < 2n ** 63n ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : fail(column, 'INT64', value)),
+  int64: (value, column) => (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : fail(column, 'INT64', value)),
   double: (value, column) => (typeof value === 'number' ? value : fail(column, 'DOUBLE', value)),
   boolean: (value, column) => (typeof value === 'boolean' ? value : fail(column, 'BOOLEAN', value)),
   timestamp: (value, column) => (typeof value === 'number' && Number.isFinite(value) ? value : fail(column, 'TIMESTAMP_MILLIS', value)),
