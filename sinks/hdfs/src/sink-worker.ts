@@ -53,7 +53,10 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   mkdirSync(stagingDir, { recursive: true });
   const deadLetters = new DeadLetters(config.bootstrapServers, config.dlqSuffix);
   const writers = new Map<string, TopicPartitionWriter>();
-  const lastMessage = new Map<string, Message>();
+  /** The last message handled per writer: committing its offset commits the writer's records. */
+  const lastMessage = new Map<TopicPartitionWriter, Message>();
+  /** The writer of the previous message: a fetch delivers each partition's records in a run. */
+  let current: TopicPartitionWriter | undefined;
   const stats: SinkStats = { recordsLanded: 0, filesCommitted: 0, deadLettered: 0, skipped: 0 };
   const metrics = createSinkMetrics();
   let generation: number | null = null;
@@ -81,6 +84,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     for (const writer of writers.values()) await writer.abort();
     writers.clear();
     lastMessage.clear();
+    current = undefined;
   };
 
   consumer.on('consumer:group:rebalance', () => {
@@ -112,9 +116,8 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     if (!unit) return;
     stats.filesCommitted += unit.files.length;
     metrics.files.inc({ topic: writer.topic }, unit.files.length);
-    const key = `${writer.topic}:${writer.partition}`;
-    const message = lastMessage.get(key);
-    lastMessage.delete(key);
+    const message = lastMessage.get(writer);
+    lastMessage.delete(writer);
     // The files are in place: a failed offset commit only means records are read again and skipped.
     try {
       await message?.commit();
@@ -164,13 +167,14 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   const handle = (message: Message): Promise<void> | undefined => {
     if (rebalancing || message.metadata.consumer.generationId !== consumer.generationId) return undefined;
     if (generation === null) generation = consumer.generationId ?? null;
-    const writer = writers.get(`${message.topic}:${message.partition}`);
+    if (current?.partition !== message.partition || current.topic !== message.topic) current = writers.get(`${message.topic}:${message.partition}`);
+    const writer = current;
     if (!writer) return claim(message.topic, message.partition).then(() => handle(message));
     if (message.offset < writer.landedUpTo) {
       stats.skipped++;
       return undefined;
     }
-    lastMessage.set(`${message.topic}:${message.partition}`, message);
+    lastMessage.set(writer, message);
     let pending: Promise<void> | undefined;
     try {
       pending = land(writer, message);
@@ -228,6 +232,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
       await serial(async () => {
         for (const writer of writers.values()) await commitWriter(writer);
         writers.clear();
+        current = undefined;
       });
       await stream.close();
       await done.catch(() => undefined);
