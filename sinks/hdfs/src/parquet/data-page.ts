@@ -30,20 +30,21 @@ export interface EncodedPage {
 }
 
 /**
- * PLAIN BYTE_ARRAY written in one pass from the strings: parquetjs's encoder copies every value
- * into a Buffer of its own first, one allocation per value.
+ * PLAIN BYTE_ARRAY written in one pass from the strings, into room for the longest UTF-8 they
+ * can take (3 bytes per UTF-16 unit): parquetjs's encoder copies every value into a Buffer of
+ * its own first, one allocation per value.
  */
 function plainText(values: unknown[]): Buffer {
-  let size = 0;
-  for (const value of values) size += 4 + Buffer.byteLength(value as string);
-  const out = Buffer.allocUnsafe(size);
+  let room = 0;
+  for (const value of values) room += 4 + 3 * (value as string).length;
+  const out = Buffer.allocUnsafe(room);
   let at = 0;
   for (const value of values) {
     const written = out.write(value as string, at + 4);
     out.writeUInt32LE(written, at);
     at += 4 + written;
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 function encodeStatisticsValue(value: unknown, column: ParquetField): Buffer | null {
