@@ -10,6 +10,7 @@ import type { SinkFileSystem } from './fs/file-system.ts';
 import { openFileSystem } from './fs/open-file-system.ts';
 import { TimePartitioner } from './layout/time-partitioner.ts';
 import type { SinkRecord } from './schema/row-mapper.ts';
+import { setKafkaPosition } from './schema/table-schema.ts';
 import { loadDeclaredSchemas, TopicSchemas } from './schema/topic-schemas.ts';
 import { asTimestamp, compilePath, RowError, valueAt } from './schema/values.ts';
 import { landedEndOffsets, recoverTempDir } from './writer/recovery.ts';
@@ -52,7 +53,10 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   mkdirSync(stagingDir, { recursive: true });
   const deadLetters = new DeadLetters(config.bootstrapServers, config.dlqSuffix);
   const writers = new Map<string, TopicPartitionWriter>();
-  const lastMessage = new Map<string, Message>();
+  /** The last message handled per writer: committing its offset commits the writer's records. */
+  const lastMessage = new Map<TopicPartitionWriter, Message>();
+  /** The writer of the previous message: a fetch delivers each partition's records in a run. */
+  let current: TopicPartitionWriter | undefined;
   const stats: SinkStats = { recordsLanded: 0, filesCommitted: 0, deadLettered: 0, skipped: 0 };
   const metrics = createSinkMetrics();
   let generation: number | null = null;
@@ -80,6 +84,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     for (const writer of writers.values()) await writer.abort();
     writers.clear();
     lastMessage.clear();
+    current = undefined;
   };
 
   consumer.on('consumer:group:rebalance', () => {
@@ -95,20 +100,15 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
   });
 
   const landedCache = new Map<string, Promise<Map<number, bigint>>>();
-  const writerFor = async (topic: string, partition: number): Promise<TopicPartitionWriter> => {
-    const key = `${topic}:${partition}`;
-    let writer = writers.get(key);
-    if (!writer) {
-      await recoverTempDir(fs, topic, partition, log);
-      // One walk of a topic's directories serves all its partitions claimed in the same generation.
-      const cacheKey = `${generation}|${topic}`;
-      if (!landedCache.has(cacheKey)) landedCache.set(cacheKey, landedEndOffsets(fs, topic));
-      const end = (await landedCache.get(cacheKey)!).get(partition);
-      writer = new TopicPartitionWriter(topic, partition, end === undefined ? -1n : end + 1n, fs, config, stagingDir, log);
-      writers.set(key, writer);
-      log.info({ topic, partition, landedUpTo: writer.landedUpTo.toString() }, 'claimed partition');
-    }
-    return writer;
+  const claim = async (topic: string, partition: number): Promise<void> => {
+    await recoverTempDir(fs, topic, partition, log);
+    // One walk of a topic's directories serves all its partitions claimed in the same generation.
+    const cacheKey = `${generation}|${topic}`;
+    if (!landedCache.has(cacheKey)) landedCache.set(cacheKey, landedEndOffsets(fs, topic));
+    const end = (await landedCache.get(cacheKey)!).get(partition);
+    const writer = new TopicPartitionWriter(topic, partition, end === undefined ? -1n : end + 1n, fs, config, stagingDir, log);
+    writers.set(`${topic}:${partition}`, writer);
+    log.info({ topic, partition, landedUpTo: writer.landedUpTo.toString() }, 'claimed partition');
   };
 
   const commitWriter = async (writer: TopicPartitionWriter) => {
@@ -116,9 +116,8 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     if (!unit) return;
     stats.filesCommitted += unit.files.length;
     metrics.files.inc({ topic: writer.topic }, unit.files.length);
-    const key = `${writer.topic}:${writer.partition}`;
-    const message = lastMessage.get(key);
-    lastMessage.delete(key);
+    const message = lastMessage.get(writer);
+    lastMessage.delete(writer);
     // The files are in place: a failed offset commit only means records are read again and skipped.
     try {
       await message?.commit();
@@ -127,41 +126,71 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     }
   };
 
-  const handle = async (message: Message) => {
-    if (rebalancing || message.metadata.consumer.generationId !== consumer.generationId) return;
+  const landed = (record: SinkRecord) => {
+    stats.recordsLanded++;
+    metrics.landed.inc({ topic: record.topic });
+  };
+
+  /** Maps and writes a record; a promise only when it has to wait (a file to open or commit, a row group to write). */
+  const land = (writer: TopicPartitionWriter, record: SinkRecord): Promise<void> | undefined => {
+    const mapped = schemas.mapperFor(record.topic).map(record);
+    if (mapped === null) {
+      writer.skip(record.offset);
+      return undefined;
+    }
+    const eventTime = timestampPath && mapped.object ? asTimestamp(valueAt(mapped.object, timestampPath), config.timestampField!) : null;
+    const timeDir = partitioner.directory(eventTime ?? Number(record.timestamp));
+    setKafkaPosition(mapped.values, record.partition, record.offset, record.timestamp);
+    const bytes = (record.value?.length ?? 0) + (record.key?.length ?? 0);
+    if (writer.wouldOpenTooMany(timeDir, mapped.schema)) {
+      return commitWriter(writer).then(() => writer.write(record.offset, timeDir, mapped.schema, mapped.values, bytes)).then(() => landed(record));
+    }
+    const pending = writer.write(record.offset, timeDir, mapped.schema, mapped.values, bytes);
+    if (pending) return pending.then(() => landed(record));
+    landed(record);
+    return undefined;
+  };
+
+  const deadLetter = async (writer: TopicPartitionWriter, record: SinkRecord, error: unknown) => {
+    // A row is checked completely before it is buffered, so a refused row leaves the file intact.
+    const refused = error instanceof RowError || /^(invalid value for|missing required field)/.test((error as Error).message);
+    if (!refused) throw error;
+    await deadLetters.send(record, (error as Error).message);
+    stats.deadLettered++;
+    metrics.deadLetters.inc({ topic: record.topic });
+    writer.skip(record.offset);
+  };
+
+  const commitIfDue = (writer: TopicPartitionWriter) => (writer.shouldCommit(Date.now()) ? commitWriter(writer) : undefined);
+
+  /** A message is a SinkRecord as it is; a promise only when handling it has to wait. */
+  const handle = (message: Message): Promise<void> | undefined => {
+    if (rebalancing || message.metadata.consumer.generationId !== consumer.generationId) return undefined;
     if (generation === null) generation = consumer.generationId ?? null;
-    const writer = await writerFor(message.topic, message.partition);
+    if (current?.partition !== message.partition || current.topic !== message.topic) current = writers.get(`${message.topic}:${message.partition}`);
+    const writer = current;
+    if (!writer) return claim(message.topic, message.partition).then(() => handle(message));
     if (message.offset < writer.landedUpTo) {
       stats.skipped++;
-      return;
+      return undefined;
     }
-    const record: SinkRecord = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
-    lastMessage.set(`${message.topic}:${message.partition}`, message);
+    lastMessage.set(writer, message);
+    let pending: Promise<void> | undefined;
     try {
-      const mapped = schemas.mapperFor(record.topic).map(record);
-      if (mapped === null) {
-        writer.skip(record.offset);
-      } else {
-        const eventTime = timestampPath && mapped.object ? asTimestamp(valueAt(mapped.object, timestampPath), config.timestampField!) : null;
-        const timeDir = partitioner.directory(eventTime ?? Number(record.timestamp));
-        if (writer.wouldOpenTooMany(timeDir, mapped.schema)) await commitWriter(writer);
-        mapped.row.kafka_partition = record.partition;
-        mapped.row.kafka_offset = record.offset;
-        mapped.row.kafka_timestamp = Number(record.timestamp);
-        await writer.write(record.offset, timeDir, mapped.schema, mapped.row, (record.value?.length ?? 0) + (record.key?.length ?? 0));
-        stats.recordsLanded++;
-        metrics.landed.inc({ topic: record.topic });
-      }
+      pending = land(writer, message);
     } catch (error) {
-      // parquetjs checks a row completely before buffering it, so a refused row leaves the file intact.
-      const refused = error instanceof RowError || /^(invalid value for|missing required field|too many values)/.test((error as Error).message);
-      if (!refused) throw error;
-      await deadLetters.send(record, (error as Error).message);
-      stats.deadLettered++;
-      metrics.deadLetters.inc({ topic: record.topic });
-      writer.skip(record.offset);
+      return deadLetter(writer, message, error).then(() => commitIfDue(writer));
     }
-    if (writer.shouldCommit(Date.now())) await commitWriter(writer);
+    if (pending) return pending.catch((error: unknown) => deadLetter(writer, message, error)).then(() => commitIfDue(writer));
+    return commitIfDue(writer);
+  };
+
+  /** The messages one read of the stream found buffered, handled as one step of the chain. */
+  const handleBatch = async (batch: Message[]) => {
+    for (const message of batch) {
+      const pending = handle(message);
+      if (pending) await pending;
+    }
   };
 
   const commitDue = async () => {
@@ -177,9 +206,11 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
 
   const done = (async () => {
     try {
-      for await (const message of stream as AsyncIterable<Message>) {
+      for await (const first of stream as AsyncIterable<Message>) {
         if (closing) break;
-        await serial(() => handle(message));
+        const batch = [first];
+        for (let next: Message | null = stream.read(); next !== null; next = stream.read()) batch.push(next);
+        await serial(() => handleBatch(batch));
       }
     } catch (error) {
       log.error({ err: error }, 'sink worker stopped by an error; a restart resumes from the landed files');
@@ -201,6 +232,7 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
       await serial(async () => {
         for (const writer of writers.values()) await commitWriter(writer);
         writers.clear();
+        current = undefined;
       });
       await stream.close();
       await done.catch(() => undefined);

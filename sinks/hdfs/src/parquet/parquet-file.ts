@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import parquet from '@dsnp/parquetjs';
 import type { ParquetCompression } from '../config.ts';
 import { PARQUET_TYPES, REQUIRED_COLUMNS, type TableSchema } from '../schema/table-schema.ts';
+import type { ParquetField } from '@dsnp/parquetjs/dist/lib/declare.js';
 import { ColumnBuffer, type RecordBuffer } from './column-buffer.ts';
 
 const { ParquetSchema, ParquetWriter } = parquet;
@@ -9,9 +10,6 @@ type Writer = InstanceType<typeof ParquetWriter>;
 type Schema = InstanceType<typeof ParquetSchema>;
 
 const parquetSchemas = new Map<string, Schema>();
-
-/** parquetjs declares column values as number[]; they hold Buffers and bigints as well. */
-const asLibraryBuffer = (buffer: RecordBuffer) => buffer as unknown as Writer['rowBuffer'];
 
 function parquetSchema(schema: TableSchema, compression: ParquetCompression): Schema {
   const key = `${compression}|${schema.signature}`;
@@ -32,14 +30,18 @@ export interface ParquetFileOptions {
   rowGroupSize: number;
 }
 
+/** parquetjs declares the row buffer's pages as its own page type; ours carry the same fields. */
+const asLibraryBuffer = (buffer: RecordBuffer) => buffer as unknown as Writer['rowBuffer'];
+
 /**
- * One Parquet file being written on the local disk, at most a row group in memory. Rows are
- * shredded by ColumnBuffer; the row that completes a group goes through parquetjs's own
- * appendRow, which then encodes and writes the group, so the encoding stays the library's.
+ * One Parquet file being written on the local disk, at most a row group in memory. ColumnBuffer
+ * shreds and encodes the rows; parquetjs writes the row groups, the page index and the footer.
  */
 export class ParquetFile {
   rows = 0;
   readonly #columns: ColumnBuffer;
+  /** The schema's fields in column order: a numeric column name would come first in fieldList. */
+  readonly #fields: ParquetField[];
 
   private constructor(
     readonly path: string,
@@ -48,6 +50,7 @@ export class ParquetFile {
     private readonly rowGroupSize: number,
   ) {
     this.#columns = new ColumnBuffer(schema);
+    this.#fields = schema.columns.map((column) => writer.schema.fields[column.name]!);
   }
 
   static async open(path: string, schema: TableSchema, options: ParquetFileOptions): Promise<ParquetFile> {
@@ -55,19 +58,21 @@ export class ParquetFile {
     return new ParquetFile(path, schema, writer, options.rowGroupSize);
   }
 
-  async append(row: Record<string, unknown>): Promise<void> {
-    if (this.#columns.rows + 1 < this.rowGroupSize) {
-      this.#columns.append(row);
-    } else {
-      this.writer.rowBuffer = asLibraryBuffer(this.#columns.take());
-      await this.writer.appendRow(row);
-    }
+  /** Buffers a row (values in the schema's column order); true when a row group is ready for flush(). */
+  append(row: readonly unknown[]): boolean {
+    this.#columns.append(row);
     this.rows++;
+    return this.#columns.rows >= this.rowGroupSize;
+  }
+
+  /** Encodes and writes the buffered rows as a row group. */
+  async flush(): Promise<void> {
+    if (this.#columns.rows > 0) await this.writer.envelopeWriter!.writeRowGroup(asLibraryBuffer(await this.#columns.take(this.#fields)));
   }
 
   /** Writes the footer and fsyncs, so a rename after this publishes a whole file. */
   async close(): Promise<void> {
-    if (this.#columns.rows > 0) this.writer.rowBuffer = asLibraryBuffer(this.#columns.take());
+    await this.flush();
     await this.writer.close();
     const handle = await fs.open(this.path, 'r+');
     try {

@@ -1,5 +1,5 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
-import { tableSchema, type Column, type ColumnType, type TableSchema } from './table-schema.ts';
+import { rowValues, tableSchema, type Column, type ColumnType, type TableSchema } from './table-schema.ts';
 import { asInt32, asInt64, asString, parseObject, RowError, type JsonObject } from './values.ts';
 
 /**
@@ -46,11 +46,12 @@ export class CdcEnvelopeMapper implements RowMapper {
     const names = Object.keys(image);
     const clash = names.find((name) => name.startsWith('__'));
     if (clash) throw new RowError(`column '${clash}' clashes with the sink's __ metadata columns`);
-    const row: Record<string, unknown> = {};
-    for (const name of names) row[name] = asString(image[name], name);
+    const schema = this.#schemaFor(names);
+    const values = rowValues(schema);
+    for (let i = 0; i < names.length; i++) values[i] = asString(image[names[i]!], names[i]!);
     const source = object.source as JsonObject;
-    for (const [name, , read] of META) row[name] = read(object, source);
-    return { schema: this.#schemaFor(names), row, object };
+    for (let i = 0; i < META.length; i++) values[names.length + i] = META[i]![2](object, source);
+    return { schema, values, object };
   }
 
   #schemaFor(names: string[]): TableSchema {

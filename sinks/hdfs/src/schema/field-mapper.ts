@@ -1,5 +1,5 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
-import { tableSchema, type ColumnType } from './table-schema.ts';
+import { rowValues, tableSchema, type ColumnType } from './table-schema.ts';
 import { asBoolean, asDouble, asInt32, asInt64, asJson, asString, asTimestamp, compilePath, parseObject, valueAt } from './values.ts';
 
 /** A column read from a JSON value: its name, type, and dot path in the value (default: the name). */
@@ -27,9 +27,9 @@ export function fieldMapper(kind: string, fields: FieldSpec[]): RowMapper {
     kind,
     map(record: SinkRecord): MappedRow {
       const object = parseObject(record.value);
-      const row: Record<string, unknown> = {};
-      for (const reader of readers) row[reader.name] = reader.convert(valueAt(object, reader.parts), reader.name);
-      return { schema, row, object };
+      const values = rowValues(schema);
+      for (let i = 0; i < readers.length; i++) values[i] = readers[i]!.convert(valueAt(object, readers[i]!.parts), readers[i]!.name);
+      return { schema, values, object };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
-import { tableSchema } from './table-schema.ts';
+import { rowValues, tableSchema } from './table-schema.ts';
 
 const SCHEMA = tableSchema([
   { name: 'key', type: 'string' },
@@ -18,6 +18,9 @@ export const keyValueMapper: RowMapper = {
         object = null;
       }
     }
-    return { schema: SCHEMA, row: { key: record.key ?? null, value: record.value ?? null }, object };
+    const values = rowValues(SCHEMA);
+    values[0] = record.key ?? null;
+    values[1] = record.value ?? null;
+    return { schema: SCHEMA, values, object };
   },
 };

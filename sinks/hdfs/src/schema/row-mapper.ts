@@ -13,8 +13,11 @@ export interface SinkRecord {
 
 export interface MappedRow {
   schema: TableSchema;
-  /** Column values by name; the Kafka position columns are added by the writer. */
-  row: Record<string, unknown>;
+  /**
+   * Column values in the schema's order, one array per record instead of an object keyed by
+   * name. The Kafka position columns come last and are left for the worker to set.
+   */
+  values: unknown[];
   /** The parsed value, when it was JSON, for the event-time field. */
   object: JsonObject | null;
 }

@@ -20,6 +20,18 @@ export const KAFKA_COLUMNS: Column[] = [
   { name: 'kafka_timestamp', type: 'timestamp' },
 ];
 
+/** A row's values for a schema, its Kafka position columns (the last ones) still unset. */
+export function rowValues(schema: TableSchema): unknown[] {
+  return new Array(schema.columns.length);
+}
+
+export function setKafkaPosition(values: unknown[], partition: number, offset: bigint, timestamp: bigint): void {
+  const at = values.length - KAFKA_COLUMNS.length;
+  values[at] = partition;
+  values[at + 1] = offset;
+  values[at + 2] = Number(timestamp);
+}
+
 export const REQUIRED_COLUMNS = new Set(KAFKA_COLUMNS.map((column) => column.name));
 
 export function tableSchema(columns: Column[]): TableSchema {

@@ -1,5 +1,5 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
-import { tableSchema, type Column, type ColumnType } from './table-schema.ts';
+import { rowValues, tableSchema, type Column, type ColumnType } from './table-schema.ts';
 import { asBoolean, asDouble, asInt32, asInt64, asPlainJson, asString, asTimestamp, compilePath, parseObject, valueAt } from './values.ts';
 
 /** tracking.events rows: the enriched event with its nested context spread into columns. */
@@ -53,8 +53,11 @@ export const trackingEventsMapper: RowMapper = {
   kind: 'tracking-events',
   map(record: SinkRecord): MappedRow {
     const object = parseObject(record.value, false);
-    const row: Record<string, unknown> = {};
-    for (const reader of READERS) row[reader.name] = reader.convert(valueAt(object, reader.parts), reader.name);
-    return { schema: SCHEMA, row, object };
+    const values = rowValues(SCHEMA);
+    for (let i = 0; i < READERS.length; i++) {
+      const reader = READERS[i]!;
+      values[i] = reader.convert(valueAt(object, reader.parts), reader.name);
+    }
+    return { schema: SCHEMA, values, object };
   },
 };
