@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { comparePositions, RecentAppends } from './recent-appends.ts';
 
 /** One record waiting for the broker. */
 export interface SpoolRecord {
@@ -22,6 +23,7 @@ export interface SpoolBatch {
 
 const SEGMENT_SUFFIX = '.jsonl';
 const READ_CHUNK = 1024 * 1024;
+const RECENT_BYTES = 32 * 1024 * 1024;
 
 const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}${SEGMENT_SUFFIX}`;
 
@@ -38,7 +40,8 @@ async function syncDirectory(dir: string): Promise<void> {
  * A disk queue of JSON lines segments with an acknowledged position, for events accepted while the
  * broker is unreachable. Appends are fdatasync'd before they return, so an accepted event survives
  * a crash; a torn last line can only be an event that was never acknowledged to a client and is cut
- * off on open. Callers serialise their calls (the forwarder runs them on one chain).
+ * off on open. Appends must not overlap each other, nor reads and acks each other; an append
+ * may run while a read or ack does, since reads stop at the last appended record that is on disk.
  */
 export class Spool {
   #active: FileHandle | null = null;
@@ -47,6 +50,7 @@ export class Spool {
   #acked: SpoolPosition;
   #events = 0;
   #bytes = 0;
+  readonly #recent = new RecentAppends(RECENT_BYTES);
 
   private constructor(
     private readonly dir: string,
@@ -93,23 +97,39 @@ export class Spool {
 
   async append(records: SpoolRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    let text = '';
+    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    const data = Buffer.from(text);
     if (this.#active === null || this.#activeBytes >= this.segmentBytes) await this.#roll();
     await this.#active!.write(data);
     await this.#active!.datasync();
+    const start = { segment: this.#activeSegment, offset: this.#activeBytes };
     this.#activeBytes += data.length;
+    this.#recent.add({ start, end: { segment: this.#activeSegment, offset: this.#activeBytes }, records, bytes: data.length });
     this.#events += records.length;
     this.#bytes += data.length;
   }
 
-  /** Up to `max` records from the acknowledged position on, in append order. */
+  /** Up to `max` records from the acknowledged position on, in append order (more when an append held more). */
   async read(max: number): Promise<SpoolBatch> {
+    for (;;) {
+      const recent = this.#recent.first;
+      if (recent && comparePositions(recent.start, this.#acked) === 0) return this.#recent.take(max)!;
+      const batch = await this.#readDisk(max, recent?.start ?? { segment: this.#activeSegment, offset: this.#activeBytes });
+      if (batch.records.length > 0 || comparePositions(batch.next, this.#acked) === 0) return batch;
+      await this.ack(batch); // only the end of a segment lay between: move past it and look again
+    }
+  }
+
+  /** Records on disk from the acknowledged position up to `limit`, the first one not on disk or held in memory. */
+  async #readDisk(max: number, limit: SpoolPosition): Promise<SpoolBatch> {
     const records: SpoolRecord[] = [];
     let position = { ...this.#acked };
     let bytes = 0;
     let chunkSize = READ_CHUNK;
-    while (records.length < max && position.segment <= this.#activeSegment) {
-      const chunk = await readRange(join(this.dir, segmentName(position.segment)), position.offset, chunkSize);
+    while (records.length < max && comparePositions(position, limit) < 0) {
+      const length = position.segment === limit.segment ? Math.min(chunkSize, limit.offset - position.offset) : chunkSize;
+      const chunk = await readRange(join(this.dir, segmentName(position.segment)), position.offset, length);
       let start = 0;
       for (let newline = chunk.indexOf(0x0a); newline >= 0 && records.length < max; newline = chunk.indexOf(0x0a, start)) {
         records.push(JSON.parse(chunk.subarray(start, newline).toString('utf8')) as SpoolRecord);
@@ -122,7 +142,7 @@ export class Spool {
         continue;
       }
       if (start === 0 || chunk.length < chunkSize) {
-        if (position.segment === this.#activeSegment || records.length >= max) break;
+        if (position.segment >= limit.segment || records.length >= max) break;
         position = { segment: position.segment + 1, offset: 0 };
       }
     }
@@ -144,6 +164,7 @@ export class Spool {
       await rm(join(this.dir, segmentName(segment)), { force: true });
     }
     this.#acked = batch.next;
+    this.#recent.dropBefore(batch.next);
     this.#events -= batch.records.length;
     this.#bytes -= batch.bytes;
   }
