@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { comparePositions, RecentAppends } from './recent-appends.ts';
+import { decodeSpoolLine, encodeSpoolLine } from './spool-line.ts';
 
 /** One record waiting for the broker. */
 export interface SpoolRecord {
@@ -37,11 +38,12 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * A disk queue of JSON lines segments with an acknowledged position, for events accepted while the
- * broker is unreachable. Appends are fdatasync'd before they return, so an accepted event survives
- * a crash; a torn last line can only be an event that was never acknowledged to a client and is cut
- * off on open. Appends must not overlap each other, nor reads and acks each other; an append
- * may run while a read or ack does, since reads stop at the last appended record that is on disk.
+ * A disk queue of segments of one record per line (spool-line.ts) with an acknowledged position:
+ * every accepted event with ack spool, the events accepted while the broker is unreachable with
+ * ack broker. Appends are fdatasync'd before they return, so an accepted event survives a crash; a
+ * torn last line can only be an event that was never acknowledged to a client and is cut off on
+ * open. Appends must not overlap each other, nor reads and acks each other; an append may run
+ * while a read or ack does, since reads stop at the last appended record that is on disk.
  */
 export class Spool {
   #active: FileHandle | null = null;
@@ -50,19 +52,22 @@ export class Spool {
   #acked: SpoolPosition;
   #events = 0;
   #bytes = 0;
-  readonly #recent = new RecentAppends(RECENT_BYTES);
+  readonly #recent: RecentAppends;
 
   private constructor(
     private readonly dir: string,
     private readonly segmentBytes: number,
+    recentBytes: number,
     acked: SpoolPosition,
     activeSegment: number,
   ) {
+    this.#recent = new RecentAppends(recentBytes);
     this.#acked = acked;
     this.#activeSegment = activeSegment;
   }
 
-  static async open(dir: string, options: { segmentBytes?: number } = {}): Promise<Spool> {
+  /** `recentBytes`: how much of the newest appends is also kept in memory for forwarding. */
+  static async open(dir: string, options: { segmentBytes?: number; recentBytes?: number } = {}): Promise<Spool> {
     await mkdir(dir, { recursive: true });
     const acked = await readAckFile(dir);
     const segments = (await readdir(dir))
@@ -72,7 +77,7 @@ export class Spool {
       .sort((a, b) => a - b);
     for (const segment of segments.filter((n) => n < acked.segment)) await rm(join(dir, segmentName(segment)), { force: true });
     const live = segments.filter((n) => n >= acked.segment);
-    const spool = new Spool(dir, options.segmentBytes ?? 16 * 1024 * 1024, acked, live.at(-1) ?? acked.segment);
+    const spool = new Spool(dir, options.segmentBytes ?? 16 * 1024 * 1024, options.recentBytes ?? RECENT_BYTES, acked, live.at(-1) ?? acked.segment);
     for (const segment of live) {
       const path = join(dir, segmentName(segment));
       let content = await readFile(path);
@@ -98,7 +103,7 @@ export class Spool {
   async append(records: SpoolRecord[]): Promise<void> {
     if (records.length === 0) return;
     let text = '';
-    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    for (const record of records) text += encodeSpoolLine(record);
     const data = Buffer.from(text);
     if (this.#active === null || this.#activeBytes >= this.segmentBytes) await this.#roll();
     await this.#active!.write(data);
@@ -132,7 +137,7 @@ export class Spool {
       const chunk = await readRange(join(this.dir, segmentName(position.segment)), position.offset, length);
       let start = 0;
       for (let newline = chunk.indexOf(0x0a); newline >= 0 && records.length < max; newline = chunk.indexOf(0x0a, start)) {
-        records.push(JSON.parse(chunk.subarray(start, newline).toString('utf8')) as SpoolRecord);
+        records.push(decodeSpoolLine(chunk.subarray(start, newline).toString('utf8')));
         start = newline + 1;
       }
       bytes += start;
