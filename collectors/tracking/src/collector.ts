@@ -61,6 +61,8 @@ export async function startCollector(config: TrackingConfig, deps: CollectorDepe
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     disableRequestLogging: true,
+    // Requests are not logged, so a child logger per request (with its request id) was pure cost.
+    childLoggerFactory: (logger) => logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.maxBodyBytes,
   });
