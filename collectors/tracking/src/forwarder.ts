@@ -144,7 +144,8 @@ export class Forwarder {
       return 'failed';
     }
     await spool.ack(batch);
-    if (this.#spoolFirst) this.#setMode('direct');
+    // With ack broker only this chain appends, so an empty spool stays empty until direct sends fail.
+    if (this.#spoolFirst || spool.backlog.events === 0) this.#setMode('direct');
     return 'sent';
   }
 

@@ -25,6 +25,7 @@ export interface SpoolBatch {
 const SEGMENT_SUFFIX = '.jsonl';
 const READ_CHUNK = 1024 * 1024;
 const RECENT_BYTES = 32 * 1024 * 1024;
+const ACK_STORE_MS = 100;
 
 const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}${SEGMENT_SUFFIX}`;
 
@@ -50,6 +51,9 @@ export class Spool {
   #activeSegment: number;
   #activeBytes = 0;
   #acked: SpoolPosition;
+  /** The read position as the ack file has it. */
+  #stored: SpoolPosition;
+  #storedAt = 0;
   #events = 0;
   #bytes = 0;
   readonly #recent: RecentAppends;
@@ -63,6 +67,7 @@ export class Spool {
   ) {
     this.#recent = new RecentAppends(recentBytes);
     this.#acked = acked;
+    this.#stored = acked;
     this.#activeSegment = activeSegment;
   }
 
@@ -154,20 +159,14 @@ export class Spool {
     return { records, next: position, bytes };
   }
 
-  /** Durably moves the read position past `batch`; fully read segments are deleted. */
+  /**
+   * Moves the read position past `batch`. The position is stored at most every ACK_STORE_MS, and
+   * whenever fully read segments can be deleted: storing it after every produce request cost an
+   * fsync each, competing with the appends' fsyncs for the disk, and a crash only sends the records
+   * forwarded since the last store once more (same event ids).
+   */
   async ack(batch: SpoolBatch): Promise<void> {
-    const tmp = join(this.dir, 'ack.tmp');
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(`${batch.next.segment} ${batch.next.offset}\n`);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, join(this.dir, 'ack'));
-    for (let segment = this.#acked.segment; segment < batch.next.segment; segment++) {
-      await rm(join(this.dir, segmentName(segment)), { force: true });
-    }
+    if (batch.next.segment > this.#stored.segment || Date.now() - this.#storedAt >= ACK_STORE_MS) await this.#storeAck(batch.next);
     this.#acked = batch.next;
     this.#recent.dropBefore(batch.next);
     this.#events -= batch.records.length;
@@ -175,8 +174,27 @@ export class Spool {
   }
 
   async close(): Promise<void> {
+    if (comparePositions(this.#acked, this.#stored) !== 0) await this.#storeAck(this.#acked);
     await this.#active?.close();
     this.#active = null;
+  }
+
+  /** Durably stores the read position, then deletes the segments before it. */
+  async #storeAck(position: SpoolPosition): Promise<void> {
+    const tmp = join(this.dir, 'ack.tmp');
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(`${position.segment} ${position.offset}\n`);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, join(this.dir, 'ack'));
+    for (let segment = this.#stored.segment; segment < position.segment; segment++) {
+      await rm(join(this.dir, segmentName(segment)), { force: true });
+    }
+    this.#stored = position;
+    this.#storedAt = Date.now();
   }
 
   async #roll(): Promise<void> {
