@@ -20,7 +20,7 @@ export const trackingSchema = {
   'dedupe.max.ids': { type: 'int', default: 1000000, min: 0, doc: 'Most event ids remembered for de-duplication (about 100 bytes each).' },
   'spool.dir': { type: 'string', default: './data/tracking-spool', doc: 'Disk queue of accepted events: all of them with ack spool, otherwise those accepted while the broker is unreachable.' },
   'schemas.file': { type: 'string', default: null, doc: 'YAML or JSON file mapping custom event names to JSON Schemas of their properties.' },
-  ack: { type: 'string', default: 'spool', choices: ['spool', 'broker'], doc: 'When a request is answered: spool = once its events are fsync\'d to spool.dir (then forwarded in the background), broker = once the broker acknowledged them (acks=all), or the spool took them while the broker is down. See docs/tracking.md.' },
+  ack: { type: 'string', default: 'spool', choices: ['spool', 'broker'], doc: 'When a request is answered: spool = once its events are on disk in spool.dir (then forwarded in the background), broker = once the broker acknowledged them (acks=all), or the spool took them while the broker is down. See docs/tracking.md.' },
   'linger.ms': { type: 'int', default: 5, min: 0, doc: 'With ack broker: how long accepted events wait to be produced together.' },
   'replay.interval.ms': { type: 'int', default: 2000, min: 10, doc: 'How often the collector retries the broker while events are spooled.' },
   'admin.token': { type: 'string', default: null, doc: 'When set, GET /metrics needs Authorization: Bearer <token> (set it through TRIBUTARY_TRACKING_ADMIN_TOKEN; never logged). The public endpoints stay open.' },

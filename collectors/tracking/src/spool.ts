@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { comparePositions, RecentAppends } from './recent-appends.ts';
@@ -26,6 +27,7 @@ const SEGMENT_SUFFIX = '.jsonl';
 const READ_CHUNK = 1024 * 1024;
 const RECENT_BYTES = 32 * 1024 * 1024;
 const ACK_STORE_MS = 100;
+const APPEND_DURABLY = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
 
 const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}${SEGMENT_SUFFIX}`;
 
@@ -41,7 +43,7 @@ async function syncDirectory(dir: string): Promise<void> {
 /**
  * A disk queue of segments of one record per line (spool-line.ts) with an acknowledged position:
  * every accepted event with ack spool, the events accepted while the broker is unreachable with
- * ack broker. Appends are fdatasync'd before they return, so an accepted event survives a crash; a
+ * ack broker. Appends are on disk (O_DSYNC) before they return, so an accepted event survives a crash; a
  * torn last line can only be an event that was never acknowledged to a client and is cut off on
  * open. Appends must not overlap each other, nor reads and acks each other; an append may run
  * while a read or ack does, since reads stop at the last appended record that is on disk.
@@ -112,7 +114,6 @@ export class Spool {
     const data = Buffer.from(text);
     if (this.#active === null || this.#activeBytes >= this.segmentBytes) await this.#roll();
     await this.#active!.write(data);
-    await this.#active!.datasync();
     const start = { segment: this.#activeSegment, offset: this.#activeBytes };
     this.#activeBytes += data.length;
     this.#recent.add({ start, end: { segment: this.#activeSegment, offset: this.#activeBytes }, records, bytes: data.length });
@@ -203,7 +204,8 @@ export class Spool {
       this.#activeSegment++;
       this.#activeBytes = 0;
     }
-    this.#active = await open(join(this.dir, segmentName(this.#activeSegment)), 'a');
+    // O_DSYNC: a write returns once it is on disk, as write + fdatasync would, in one call.
+    this.#active = await open(join(this.dir, segmentName(this.#activeSegment)), APPEND_DURABLY);
     await syncDirectory(this.dir);
   }
 }
