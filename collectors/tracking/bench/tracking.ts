@@ -12,7 +12,7 @@
 //   --ack spool|broker the collector's tracking.ack (default spool, the collector's default)
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -169,6 +169,8 @@ interface Load {
   serverCpuSeconds: number;
   clientCpuSeconds: number;
   brokerCpuSeconds: number;
+  /** The machine's 1-minute load average when the run ended. */
+  loadAverage: number;
 }
 
 /** A hand-written pixel (the flat form, as in an e-mail or a <noscript> tag): the collector gives each its event id. */
@@ -223,6 +225,7 @@ async function load(server: Server, options: { seconds: number; connections: num
     serverCpuSeconds,
     clientCpuSeconds: (client.user + client.system) / 1e6,
     brokerCpuSeconds,
+    loadAverage: loadavg()[0]!,
   };
 }
 
@@ -300,7 +303,13 @@ function bottlenecks(runs: Array<[string, Load]>, connections: number, ack: stri
   }
   for (const [name, load] of runs) {
     if (!name.startsWith('collector') || load.serverCpuSeconds / load.seconds > 0.9 || load.clientCpuSeconds / load.seconds > 0.9) continue;
-    notes.push(`In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated: ${ack === 'spool' ? "each request waits for its group commit's fdatasync to the spool" : "each request waits for linger.ms and the broker's acks=all answer"} before it is answered (p50 ${load.p50Ms.toFixed(1)} ms), so the rate was bounded by ${connections} connections / latency (Little's law) rather than by CPU.`);
+    const waits = ack === 'spool' ? "its group commit's durable write to the spool" : "linger.ms and the broker's acks=all answer";
+    const cores = availableParallelism();
+    notes.push(
+      load.loadAverage > cores
+        ? `In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated, but the machine was (load average ${load.loadAverage.toFixed(2)} on ${cores} CPUs): part of the latency (p50 ${load.p50Ms.toFixed(1)} ms) was waiting for a CPU or the disk, besides ${waits}, so the figure is a floor.`
+        : `In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated: each request waits for ${waits} before it is answered (p50 ${load.p50Ms.toFixed(1)} ms), so the rate was bounded by ${connections} connections / latency (Little's law) rather than by CPU.`,
+    );
   }
   return notes;
 }
@@ -381,7 +390,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         { metric: `batch POST /v1/batch latency p99`, unit: 'ms', better: 'lower', values: { collector: b.p99Ms, nginx: undefined } },
       ],
       notes: [
-        `autocannon (in the benchmark's process) with ${connections} keep-alive connections for ${seconds} s per run after ${warmup} s of warm-up; requests cycle through ${visitors} visitors (anonymous ids). The collector is \`tributary tracking start\` (one Node process) with rate.limit.max 0, so its per-IP limit does not throttle the single load-generating address; every event is produced by its idempotent acks=all producer to a broker started by the testkit (${partitions} partitions). With tracking.ack ${ack}${ack === 'spool' ? ' (the default), a request is answered once its events are fdatasync\'d to the collector\'s spool (one fdatasync for all requests that arrived while the previous one was under way), which is forwarded to the broker in the background; the records below are counted after the spool has drained' : ', a request is answered only after the broker acknowledged its events'}.`,
+        `autocannon (in the benchmark's process) with ${connections} keep-alive connections for ${seconds} s per run after ${warmup} s of warm-up; requests cycle through ${visitors} visitors (anonymous ids). The collector is \`tributary tracking start\` (one Node process) with rate.limit.max 0, so its per-IP limit does not throttle the single load-generating address; every event is produced by its idempotent acks=all producer to a broker started by the testkit (${partitions} partitions). With tracking.ack ${ack}${ack === 'spool' ? ' (the default), a request is answered once its events are written durably (O_DSYNC) to the collector\'s spool (one write for all requests that arrived while the previous one was under way), which is forwarded to the broker in the background; the records below are counted after the spool has drained' : ', a request is answered only after the broker acknowledged its events'}.`,
         `nginx ${nginxWorkers === 1 ? 'with one worker process' : `with ${nginxWorkers} worker processes`} serves the collector's 43-byte GIF from a file (open_file_cache) with the same no-cache headers and writes each request to an access log (combined format, unbuffered, no fsync): the classic pixel server, whose log is shipped to the pipeline later. It validates, enriches and forwards nothing, so it is a ceiling for answering pixels, not a like-for-like peer; it has no equivalent of the batch endpoint.`,
         `Pixel check: ${p.ok.toLocaleString('en-US')} GIFs answered in the measured run, ${pixelAccepted.toLocaleString('en-US')} events accepted by the collector (requests in flight when the load stopped finish afterwards), ${pixelInBroker.toLocaleString('en-US')} records found in ${EVENTS_TOPIC} by reading it back with kcat: ${pixelComplete ? 'as many records as accepted events, and at least one per GIF' : 'MISMATCH, see the figures'}. nginx logged ${nginxLogged.toLocaleString('en-US')} lines for ${n.ok.toLocaleString('en-US')} GIFs.`,
         `Batch check: ${(b.ok * batchEvents).toLocaleString('en-US')} events in answered requests, ${batchAccepted.toLocaleString('en-US')} accepted, ${batchInBroker.toLocaleString('en-US')} records in ${EVENTS_TOPIC}${batchComplete ? '' : ' (MISMATCH)'}; ${bad} bad rows in ${BAD_TOPIC}, ${duplicates} duplicates dropped, ${spooled.spool.events} events left in the spool.`,
