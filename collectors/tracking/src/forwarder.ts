@@ -30,8 +30,8 @@ export interface ForwarderOptions {
 /**
  * Gets accepted records to the broker, or to disk when the broker cannot take them. With ack
  * `broker`, `submit` resolves only when the records are acknowledged by the broker (acks=all) or
- * fsync'd to the spool; with ack `spool`, every record goes through the spool and `submit`
- * resolves once it is fsync'd there, while the spool is forwarded in the background. Either way
+ * on disk in the spool; with ack `spool`, every record goes through the spool and `submit`
+ * resolves once it is on disk there, while the spool is forwarded in the background. Either way
  * that is when the collector answers the client. Broker steps run on one chain, one at a time:
  * records reach the broker in the order they were submitted, and while anything is spooled new
  * records queue behind it, so one user's events stay in order across an outage.
@@ -158,6 +158,7 @@ export class Forwarder {
   /** At most one replay is waiting or running at a time (#replaying). */
   #scheduleReplay(delayMs: number): void {
     if (this.#closed) return;
+    if (this.#replayTimer) clearTimeout(this.#replayTimer);
     this.#replaying = true;
     this.#replayTimer = setTimeout(() => {
       this.#replayTimer = null;
