@@ -9,9 +9,10 @@
 //   --visitors N       distinct anonymous ids the requests cycle through (default 1000)
 //   --partitions N     partitions of tracking.events (default 6)
 //   --nginx-workers N  nginx worker processes (default 1, as the collector is one process)
+//   --ack spool|broker the collector's tracking.ack (default spool, the collector's default)
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -75,12 +76,12 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startCollectorProcess(dir: string, bootstrap: string): Promise<Server> {
+async function startCollectorProcess(dir: string, bootstrap: string, ack: string): Promise<Server> {
   const port = await freePort();
   const configPath = join(dir, 'tributary.yaml');
   // rate.limit.max 0: all load comes from one address, which the per-IP limit would throttle
   // (and rate-limited pixels still get their GIF, so the run would look fine while dropping events).
-  writeFileSync(configPath, ['tracking:', '  host: 127.0.0.1', '  rate.limit.max: 0', `  topic.events: ${EVENTS_TOPIC}`, `  topic.bad: ${BAD_TOPIC}`, ''].join('\n'));
+  writeFileSync(configPath, ['tracking:', '  host: 127.0.0.1', '  rate.limit.max: 0', `  ack: ${ack}`, `  topic.events: ${EVENTS_TOPIC}`, `  topic.bad: ${BAD_TOPIC}`, ''].join('\n'));
   const logPath = join(dir, 'collector.log');
   const child = new ManagedProcess(
     process.execPath,
@@ -168,6 +169,8 @@ interface Load {
   serverCpuSeconds: number;
   clientCpuSeconds: number;
   brokerCpuSeconds: number;
+  /** The machine's 1-minute load average when the run ended. */
+  loadAverage: number;
 }
 
 /** A hand-written pixel (the flat form, as in an e-mail or a <noscript> tag): the collector gives each its event id. */
@@ -222,6 +225,7 @@ async function load(server: Server, options: { seconds: number; connections: num
     serverCpuSeconds,
     clientCpuSeconds: (client.user + client.system) / 1e6,
     brokerCpuSeconds,
+    loadAverage: loadavg()[0]!,
   };
 }
 
@@ -263,7 +267,11 @@ async function collectorCounter(url: string, name: string): Promise<number> {
   return total;
 }
 
-/** Requests still being handled when autocannon stopped finish afterwards: wait until the count stands still. */
+/**
+ * Requests still being handled when autocannon stopped finish afterwards, and with ack spool the
+ * answered events reach the broker after their answer: wait until the count stands still and the
+ * spool is empty.
+ */
 async function settledAccepted(url: string): Promise<number> {
   let last = -1;
   const settled = await waitFor(
@@ -271,9 +279,10 @@ async function settledAccepted(url: string): Promise<number> {
       const now = await collectorCounter(url, 'tributary_tracking_events_accepted_total');
       const still = now === last;
       last = now;
-      return still ? { count: now } : null;
+      const spooled = ((await (await fetch(`${url}/health`)).json()) as { spool: { events: number } }).spool.events;
+      return still && spooled === 0 ? { count: now } : null;
     },
-    { what: 'the collector to finish in-flight requests', timeoutMs: 60_000, intervalMs: 300 },
+    { what: 'the collector to finish in-flight requests and forward its spool', timeoutMs: 60_000, intervalMs: 300 },
   );
   return settled.count;
 }
@@ -286,7 +295,7 @@ const cpu = (name: string, seconds: number, wall: number) => `${name} ${((100 * 
  * Which side limited each run: a load generator on a full core makes the figure a floor; a server
  * below a full core with an idle generator was waiting (for the broker, in the collector's case).
  */
-function bottlenecks(runs: Array<[string, Load]>, connections: number): string[] {
+function bottlenecks(runs: Array<[string, Load]>, connections: number, ack: string): string[] {
   const notes: string[] = [];
   const saturated = runs.filter(([, load]) => load.clientCpuSeconds / load.seconds > 0.9).map(([name]) => name);
   if (saturated.length > 0) {
@@ -294,7 +303,13 @@ function bottlenecks(runs: Array<[string, Load]>, connections: number): string[]
   }
   for (const [name, load] of runs) {
     if (!name.startsWith('collector') || load.serverCpuSeconds / load.seconds > 0.9 || load.clientCpuSeconds / load.seconds > 0.9) continue;
-    notes.push(`In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated: each request waits for linger.ms and the broker's acks=all answer before it is answered (p50 ${load.p50Ms.toFixed(1)} ms), so the rate was bounded by ${connections} connections / latency (Little's law) rather than by CPU.`);
+    const waits = ack === 'spool' ? "its group commit's durable write to the spool" : "linger.ms and the broker's acks=all answer";
+    const cores = availableParallelism();
+    notes.push(
+      load.loadAverage > cores
+        ? `In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated, but the machine was (load average ${load.loadAverage.toFixed(2)} on ${cores} CPUs): part of the latency (p50 ${load.p50Ms.toFixed(1)} ms) was waiting for a CPU or the disk, besides ${waits}, so the figure is a floor.`
+        : `In the ${name} run neither the collector (${((100 * load.serverCpuSeconds) / load.seconds).toFixed(0)}% of a core) nor the load generator was saturated: each request waits for ${waits} before it is answered (p50 ${load.p50Ms.toFixed(1)} ms), so the rate was bounded by ${connections} connections / latency (Little's law) rather than by CPU.`,
+    );
   }
   return notes;
 }
@@ -309,6 +324,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const visitors = option(options, 'visitors', 1000);
   const partitions = option(options, 'partitions', 6);
   const nginxWorkers = option(options, 'nginx-workers', 1);
+  const ack = options.values.ack ?? 'spool';
+  if (ack !== 'spool' && ack !== 'broker') throw new Error('--ack must be spool or broker');
   if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: install the Debian package 'nginx' (scripts/install-system-packages.sh --bench, or apt-get install nginx)`);
 
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-tracking-'));
@@ -318,7 +335,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     options.progress(`starting a broker (${partitions} partitions per topic), the collector and nginx`);
     broker = await startBroker({ config: { 'num.partitions': partitions } });
     const brokerProcess = brokerPid(broker);
-    const collector = await startCollectorProcess(dir, broker.bootstrap);
+    const collector = await startCollectorProcess(dir, broker.bootstrap, ack);
     servers.push(collector);
     const nginxDir = mkdtempSync(join(dir, 'nginx-'));
     const nginx = await startNginx(nginxDir, nginxWorkers);
@@ -373,11 +390,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         { metric: `batch POST /v1/batch latency p99`, unit: 'ms', better: 'lower', values: { collector: b.p99Ms, nginx: undefined } },
       ],
       notes: [
-        `autocannon (in the benchmark's process) with ${connections} keep-alive connections for ${seconds} s per run after ${warmup} s of warm-up; requests cycle through ${visitors} visitors (anonymous ids). The collector is \`tributary tracking start\` (one Node process) with rate.limit.max 0, so its per-IP limit does not throttle the single load-generating address; every event is produced by its idempotent acks=all producer to a broker started by the testkit (${partitions} partitions), and each request is answered only after the broker acknowledged its events.`,
+        `autocannon (in the benchmark's process) with ${connections} keep-alive connections for ${seconds} s per run after ${warmup} s of warm-up; requests cycle through ${visitors} visitors (anonymous ids). The collector is \`tributary tracking start\` (one Node process) with rate.limit.max 0, so its per-IP limit does not throttle the single load-generating address; every event is produced by its idempotent acks=all producer to a broker started by the testkit (${partitions} partitions). With tracking.ack ${ack}${ack === 'spool' ? ' (the default), a request is answered once its events are written durably (O_DSYNC) to the collector\'s spool (one write for all requests that arrived while the previous one was under way), which is forwarded to the broker in the background; the records below are counted after the spool has drained' : ', a request is answered only after the broker acknowledged its events'}.`,
         `nginx ${nginxWorkers === 1 ? 'with one worker process' : `with ${nginxWorkers} worker processes`} serves the collector's 43-byte GIF from a file (open_file_cache) with the same no-cache headers and writes each request to an access log (combined format, unbuffered, no fsync): the classic pixel server, whose log is shipped to the pipeline later. It validates, enriches and forwards nothing, so it is a ceiling for answering pixels, not a like-for-like peer; it has no equivalent of the batch endpoint.`,
         `Pixel check: ${p.ok.toLocaleString('en-US')} GIFs answered in the measured run, ${pixelAccepted.toLocaleString('en-US')} events accepted by the collector (requests in flight when the load stopped finish afterwards), ${pixelInBroker.toLocaleString('en-US')} records found in ${EVENTS_TOPIC} by reading it back with kcat: ${pixelComplete ? 'as many records as accepted events, and at least one per GIF' : 'MISMATCH, see the figures'}. nginx logged ${nginxLogged.toLocaleString('en-US')} lines for ${n.ok.toLocaleString('en-US')} GIFs.`,
         `Batch check: ${(b.ok * batchEvents).toLocaleString('en-US')} events in answered requests, ${batchAccepted.toLocaleString('en-US')} accepted, ${batchInBroker.toLocaleString('en-US')} records in ${EVENTS_TOPIC}${batchComplete ? '' : ' (MISMATCH)'}; ${bad} bad rows in ${BAD_TOPIC}, ${duplicates} duplicates dropped, ${spooled.spool.events} events left in the spool.`,
-        ...bottlenecks([['collector pixel', p], ['nginx pixel', n], ['collector batch', b]], connections),
+        ...bottlenecks([['collector pixel', p], ['nginx pixel', n], ['collector batch', b]], connections, ack),
         `CPU during the pixel runs: ${cpu('collector', p.serverCpuSeconds, p.seconds)}, ${cpu('broker', p.brokerCpuSeconds, p.seconds)}, ${cpu('autocannon', p.clientCpuSeconds, p.seconds)}; ${cpu('nginx', n.serverCpuSeconds, n.seconds)}, ${cpu('autocannon', n.clientCpuSeconds, n.seconds)}. During the batch run: ${cpu('collector', b.serverCpuSeconds, b.seconds)}, ${cpu('broker', b.brokerCpuSeconds, b.seconds)}, ${cpu('autocannon', b.clientCpuSeconds, b.seconds)}. 100% is one core; a side near 100% is the bottleneck of that run.`,
       ],
     };

@@ -42,6 +42,7 @@ export async function startCollector(config: TrackingConfig, deps: CollectorDepe
   const forwarder = new Forwarder({
     connect: deps.connect ?? (() => kafkaSink(config.bootstrapServers, 'tributary-tracking')),
     spool,
+    ack: config.ack,
     lingerMs: config.lingerMs,
     replayIntervalMs: config.replayIntervalMs,
     log,
@@ -60,6 +61,8 @@ export async function startCollector(config: TrackingConfig, deps: CollectorDepe
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     disableRequestLogging: true,
+    // Requests are not logged, so a child logger per request (with its request id) was pure cost.
+    childLoggerFactory: (logger) => logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.maxBodyBytes,
   });
@@ -86,7 +89,7 @@ export async function startCollector(config: TrackingConfig, deps: CollectorDepe
   }
   const port = (app.server.address() as { port: number }).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ port, bootstrapServers: config.bootstrapServers, kafka: describeKafkaSecurity(), adminTokenSet: config.adminToken !== null, spoolDir: config.spoolDir, backlog: spool.backlog.events, trackerBytesGzip: bundle.gzip.length }, 'tracking collector started');
+  log.info({ port, bootstrapServers: config.bootstrapServers, kafka: describeKafkaSecurity(), adminTokenSet: config.adminToken !== null, ack: config.ack, spoolDir: config.spoolDir, backlog: spool.backlog.events, trackerBytesGzip: bundle.gzip.length }, 'tracking collector started');
   return {
     url: `http://${host}:${port}`,
     port,

@@ -1,5 +1,6 @@
 import { ConfigError, type SectionSchema, type SectionValues } from '@tributary/common';
 import { parseBootstrap } from '@tributary/common/kafka';
+import type { AckMode } from './forwarder.ts';
 
 /** The `tracking` section of the configuration: the collector's listener, limits, privacy and output. */
 export const trackingSchema = {
@@ -17,9 +18,10 @@ export const trackingSchema = {
   'rate.limit.window.ms': { type: 'int', default: 60000, min: 1, doc: 'Window of the per-IP rate limit.' },
   'dedupe.window.ms': { type: 'int', default: 3600000, min: 0, doc: 'Events whose id was seen within this time are dropped as duplicates.' },
   'dedupe.max.ids': { type: 'int', default: 1000000, min: 0, doc: 'Most event ids remembered for de-duplication (about 100 bytes each).' },
-  'spool.dir': { type: 'string', default: './data/tracking-spool', doc: 'Disk queue for accepted events while the broker is unreachable.' },
+  'spool.dir': { type: 'string', default: './data/tracking-spool', doc: 'Disk queue of accepted events: all of them with ack spool, otherwise those accepted while the broker is unreachable.' },
   'schemas.file': { type: 'string', default: null, doc: 'YAML or JSON file mapping custom event names to JSON Schemas of their properties.' },
-  'linger.ms': { type: 'int', default: 5, min: 0, doc: 'How long accepted events wait to be produced together.' },
+  ack: { type: 'string', default: 'spool', choices: ['spool', 'broker'], doc: 'When a request is answered: spool = once its events are on disk in spool.dir (then forwarded in the background), broker = once the broker acknowledged them (acks=all), or the spool took them while the broker is down. See docs/tracking.md.' },
+  'linger.ms': { type: 'int', default: 5, min: 0, doc: 'With ack broker: how long accepted events wait to be produced together.' },
   'replay.interval.ms': { type: 'int', default: 2000, min: 10, doc: 'How often the collector retries the broker while events are spooled.' },
   'admin.token': { type: 'string', default: null, doc: 'When set, GET /metrics needs Authorization: Bearer <token> (set it through TRIBUTARY_TRACKING_ADMIN_TOKEN; never logged). The public endpoints stay open.' },
 } satisfies SectionSchema;
@@ -41,6 +43,7 @@ export interface TrackingConfig {
   dedupeMaxIds: number;
   spoolDir: string;
   schemasFile: string | null;
+  ack: AckMode;
   lingerMs: number;
   replayIntervalMs: number;
   /** Bearer token guarding the admin endpoints (/metrics); null leaves them open. */
@@ -72,6 +75,7 @@ export function trackingConfigFrom(values: SectionValues): TrackingConfig {
     dedupeMaxIds: num('dedupe.max.ids'),
     spoolDir: str('spool.dir'),
     schemasFile: values['schemas.file'] as string | null,
+    ack: str('ack') as AckMode,
     lingerMs: num('linger.ms'),
     replayIntervalMs: num('replay.interval.ms'),
     adminToken: (values['admin.token'] as string | null) ?? null,

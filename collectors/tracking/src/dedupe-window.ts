@@ -4,6 +4,8 @@
  */
 export class DedupeWindow {
   readonly #seenAt = new Map<string, number>();
+  /** When the oldest remembered id was seen (or earlier): expiry has nothing to do before it is due. */
+  #oldestAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly windowMs: number,
@@ -12,10 +14,11 @@ export class DedupeWindow {
 
   /** True when the id was already seen within the window; otherwise remembers it. */
   seen(id: string, now: number): boolean {
-    this.#expire(now);
     if (this.maxIds === 0 || this.windowMs === 0) return false;
+    if (now - this.#oldestAt >= this.windowMs || this.#seenAt.size >= this.maxIds) this.#expire(now);
     if (this.#seenAt.has(id)) return true;
     this.#seenAt.set(id, now);
+    if (this.#seenAt.size === 1) this.#oldestAt = now;
     return false;
   }
 
@@ -29,8 +32,12 @@ export class DedupeWindow {
   }
 
   #expire(now: number): void {
+    this.#oldestAt = Number.POSITIVE_INFINITY;
     for (const [id, at] of this.#seenAt) {
-      if (now - at < this.windowMs && this.#seenAt.size < this.maxIds) break;
+      if (now - at < this.windowMs && this.#seenAt.size < this.maxIds) {
+        this.#oldestAt = at;
+        break;
+      }
       this.#seenAt.delete(id);
     }
   }

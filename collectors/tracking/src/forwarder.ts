@@ -1,8 +1,12 @@
 import type { Logger } from '@tributary/common';
+import { GroupCommit } from './group-commit.ts';
 import type { RecordSink } from './kafka-output.ts';
 import type { Spool, SpoolRecord } from './spool.ts';
 
 export type ForwarderMode = 'direct' | 'spooling';
+
+/** When a request is answered: once the broker has its events, or once they are in the local spool. */
+export type AckMode = 'broker' | 'spool';
 
 interface Pending {
   records: SpoolRecord[];
@@ -14,6 +18,7 @@ export interface ForwarderOptions {
   /** A fresh producer; a failed one is replaced, since its idempotence state may be stale. */
   connect(): RecordSink;
   spool: Spool;
+  ack: AckMode;
   lingerMs: number;
   replayIntervalMs: number;
   /** Records per produce request when replaying the spool. */
@@ -23,9 +28,11 @@ export interface ForwarderOptions {
 }
 
 /**
- * Gets accepted records to the broker, or to disk when the broker cannot take them. `submit`
- * resolves only when the records are acknowledged by the broker (acks=all) or fsync'd to the spool,
- * which is when the collector answers the client. Every step runs on one chain, one at a time:
+ * Gets accepted records to the broker, or to disk when the broker cannot take them. With ack
+ * `broker`, `submit` resolves only when the records are acknowledged by the broker (acks=all) or
+ * on disk in the spool; with ack `spool`, every record goes through the spool and `submit`
+ * resolves once it is on disk there, while the spool is forwarded in the background. Either way
+ * that is when the collector answers the client. Broker steps run on one chain, one at a time:
  * records reach the broker in the order they were submitted, and while anything is spooled new
  * records queue behind it, so one user's events stay in order across an outage.
  */
@@ -35,12 +42,16 @@ export class Forwarder {
   #pending: Pending[] = [];
   #lingerTimer: NodeJS.Timeout | null = null;
   #replayTimer: NodeJS.Timeout | null = null;
+  #replaying = false;
+  #replayWanted = false;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #spoolFirst: GroupCommit | null;
 
   constructor(private readonly options: ForwarderOptions) {
     this.#mode = options.spool.backlog.events > 0 ? 'spooling' : 'direct';
-    if (this.#mode === 'spooling') this.#scheduleReplay(0);
+    this.#spoolFirst = options.ack === 'spool' ? new GroupCommit((records) => options.spool.append(records), () => this.#forwardSoon()) : null;
+    if (options.spool.backlog.events > 0) this.#scheduleReplay(0);
   }
 
   get mode(): ForwarderMode {
@@ -49,18 +60,24 @@ export class Forwarder {
 
   submit(records: SpoolRecord[]): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('collector is shutting down'));
+    if (this.#spoolFirst) return this.#spoolFirst.submit(records);
     return new Promise((resolve, reject) => {
       this.#pending.push({ records, resolve, reject });
       if (this.#lingerTimer === null) this.#lingerTimer = setTimeout(() => this.#flush(), this.options.lingerMs);
     });
   }
 
-  /** Sends or spools what is pending, waits for the chain, and closes the producer. */
+  /**
+   * Sends or spools what is pending and waits for the chain; with ack `spool`, also forwards the
+   * spool while the broker takes it, so a stop leaves nothing behind that could have been sent.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#replayTimer) clearTimeout(this.#replayTimer);
     this.#flush();
+    await this.#spoolFirst?.settled();
     await this.#chain;
+    if (this.#spoolFirst) while (this.#mode === 'direct' && (await this.#replayOnce()) === 'sent');
     await this.#sink?.close().catch(() => undefined);
     this.#sink = null;
   }
@@ -98,33 +115,51 @@ export class Forwarder {
   }
 
   async #replay(): Promise<void> {
+    this.#replayWanted = false;
+    try {
+      const outcome = await this.#replayOnce();
+      if (outcome === 'failed') this.#scheduleReplay(this.options.replayIntervalMs);
+      // An append that landed while this replay found the spool empty still needs forwarding.
+      else if (outcome === 'sent' || this.#replayWanted) this.#scheduleReplay(0);
+    } finally {
+      this.#replaying = this.#replayTimer !== null;
+    }
+  }
+
+  /** Sends the oldest spooled records and moves the spool past them. */
+  async #replayOnce(): Promise<'sent' | 'empty' | 'failed'> {
     const { spool } = this.options;
     const batch = await spool.read(this.options.replayBatch ?? 500);
     if (batch.records.length === 0) {
-      this.#drained();
-      return;
+      this.#setMode('direct');
+      return 'empty';
     }
     try {
       await this.#connected().send(batch.records);
     } catch (error) {
-      this.options.log.debug({ err: error, backlog: spool.backlog.events }, 'broker still unreachable');
+      const change = this.#mode === 'direct';
+      this.options.log[change ? 'warn' : 'debug']({ err: error, backlog: spool.backlog.events }, change ? 'broker unreachable; keeping accepted events in the spool' : 'broker still unreachable');
       await this.#dropSink();
-      this.#scheduleReplay(this.options.replayIntervalMs);
-      return;
+      this.#setMode('spooling');
+      return 'failed';
     }
     await spool.ack(batch);
-    // Appends run on this same chain, so an empty backlog here stays empty until direct mode is on.
-    if (spool.backlog.events === 0) this.#drained();
-    else this.#scheduleReplay(0);
+    // With ack broker only this chain appends, so an empty spool stays empty until direct sends fail.
+    if (this.#spoolFirst || spool.backlog.events === 0) this.#setMode('direct');
+    return 'sent';
   }
 
-  #drained(): void {
-    this.options.log.info('spool drained; producing directly again');
-    this.#setMode('direct');
+  /** With ack `spool`: what was just spooled goes on to the broker unless a replay is under way or waiting. */
+  #forwardSoon(): void {
+    this.#replayWanted = true;
+    if (!this.#replaying && this.#mode === 'direct') this.#scheduleReplay(0);
   }
 
+  /** At most one replay is waiting or running at a time (#replaying). */
   #scheduleReplay(delayMs: number): void {
     if (this.#closed) return;
+    if (this.#replayTimer) clearTimeout(this.#replayTimer);
+    this.#replaying = true;
     this.#replayTimer = setTimeout(() => {
       this.#replayTimer = null;
       this.#enqueue(() => this.#replay());
@@ -151,6 +186,7 @@ export class Forwarder {
 
   #setMode(mode: ForwarderMode): void {
     if (this.#mode === mode) return;
+    if (mode === 'direct') this.options.log.info(this.#spoolFirst ? 'broker reachable again; forwarding the spool' : 'spool drained; producing directly again');
     this.#mode = mode;
     this.options.onModeChange?.(mode);
   }

@@ -1,5 +1,5 @@
 import type { DedupeWindow } from './dedupe-window.ts';
-import { anonymizeIp, enrich, type RequestFacts } from './enrich.ts';
+import { enrichedJson, requestEnrichment, requestIdentity, type RequestFacts, type RequestIdentity } from './enrich.ts';
 import type { EventValidator } from './event-validator.ts';
 import type { Forwarder } from './forwarder.ts';
 import type { Metrics } from './metrics.ts';
@@ -35,22 +35,23 @@ export class Intake {
     const records: SpoolRecord[] = [];
     const newIds: string[] = [];
     const result: IntakeResult = { accepted: 0, duplicates: 0, rejected: [] };
-    candidates.forEach((candidate, index) => {
+    const request = requestEnrichment(facts, this.options);
+    for (let index = 0; index < candidates.length; index++) {
+      const candidate = candidates[index];
       const verdict = validator.validate(candidate);
       if (!verdict.ok) {
         result.rejected.push({ index, reason: verdict.reason });
-        records.push(this.#badRecord(verdict.reason, JSON.stringify(candidate), facts, source));
-        return;
+        records.push(this.#badRecord(verdict.reason, JSON.stringify(candidate), request.identity, source));
+        continue;
       }
       if (dedupe.seen(verdict.event.eventId, facts.receivedAt)) {
         result.duplicates++;
-        return;
+        continue;
       }
       newIds.push(verdict.event.eventId);
-      const enriched = enrich(verdict.event, facts, { anonymizeIp: this.options.anonymizeIp });
-      records.push({ topic: this.options.eventsTopic, key: verdict.event.anonymousId, value: JSON.stringify(enriched) });
+      records.push({ topic: this.options.eventsTopic, key: verdict.event.anonymousId, value: enrichedJson(verdict.event, request) });
       result.accepted++;
-    });
+    }
     try {
       await this.options.forwarder.submit(records);
     } catch (error) {
@@ -65,19 +66,12 @@ export class Intake {
 
   /** Input that is not even events (broken JSON, oversized, garbage parameters). */
   async reject(reason: string, raw: string, facts: RequestFacts, source: BadRow['source']): Promise<void> {
-    await this.options.forwarder.submit([this.#badRecord(reason, raw, facts, source)]);
+    await this.options.forwarder.submit([this.#badRecord(reason, raw, requestIdentity(facts, this.options), source)]);
     this.options.metrics.rejected.inc({ source });
   }
 
-  #badRecord(reason: string, raw: string, facts: RequestFacts, source: BadRow['source']): SpoolRecord {
-    const row: BadRow = {
-      reason,
-      source,
-      receivedAt: new Date(facts.receivedAt).toISOString(),
-      ip: this.options.anonymizeIp ? anonymizeIp(facts.ip) : facts.ip,
-      userAgent: facts.userAgent,
-      raw: truncateRaw(raw),
-    };
+  #badRecord(reason: string, raw: string, request: RequestIdentity, source: BadRow['source']): SpoolRecord {
+    const row: BadRow = { reason, source, receivedAt: request.receivedAt, ip: request.ip, userAgent: request.userAgent, raw: truncateRaw(raw) };
     return { topic: this.options.badTopic, key: null, value: JSON.stringify(row) };
   }
 }

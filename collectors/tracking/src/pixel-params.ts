@@ -12,6 +12,14 @@ function single(query: PixelQuery, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Event fields taken as they are from flat-form parameters, when present. */
+const FLAT_FIELDS = [
+  ['event', 'n'],
+  ['anonymousId', 'aid'],
+  ['userId', 'uid'],
+  ['sessionId', 'sid'],
+] as const;
+
 export function eventsFromPixel(query: PixelQuery, now: number, newId: () => string): PixelParse {
   const data = single(query, 'd');
   if (data !== undefined) {
@@ -36,18 +44,14 @@ export function eventsFromPixel(query: PixelQuery, now: number, newId: () => str
       return { ok: false, reason: 'pixel: parameter p is not JSON' };
     }
   }
+  const event: Record<string, unknown> = { type, eventId: single(query, 'eid') ?? newId(), timestamp: single(query, 'ts') ?? new Date(now).toISOString() };
+  for (const [field, name] of FLAT_FIELDS) {
+    const value = single(query, name);
+    if (value !== undefined) event[field] = value;
+  }
+  if (properties !== undefined) event.properties = properties;
   const url = single(query, 'url');
   const referrer = single(query, 'ref');
-  const event: Record<string, unknown> = {
-    type,
-    event: single(query, 'n'),
-    eventId: single(query, 'eid') ?? newId(),
-    anonymousId: single(query, 'aid'),
-    userId: single(query, 'uid'),
-    sessionId: single(query, 'sid'),
-    timestamp: single(query, 'ts') ?? new Date(now).toISOString(),
-    properties,
-    context: url !== undefined || referrer !== undefined ? { page: { url, referrer } } : undefined,
-  };
-  return { ok: true, events: [JSON.parse(JSON.stringify(event)) as unknown] };
+  if (url !== undefined || referrer !== undefined) event.context = { page: url === undefined ? { referrer } : referrer === undefined ? { url } : { url, referrer } };
+  return { ok: true, events: [event] };
 }

@@ -14,14 +14,10 @@ export interface PixelRouteOptions {
   maxBatchEvents: number;
 }
 
+const GIF_HEADERS = { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate, private', pragma: 'no-cache', expires: '0' };
+
 function sendGif(reply: FastifyReply): FastifyReply {
-  return reply
-    .code(200)
-    .header('content-type', 'image/gif')
-    .header('cache-control', 'no-cache, no-store, must-revalidate, private')
-    .header('pragma', 'no-cache')
-    .header('expires', '0')
-    .send(TRANSPARENT_GIF);
+  return reply.code(200).headers(GIF_HEADERS).send(TRANSPARENT_GIF);
 }
 
 /**
