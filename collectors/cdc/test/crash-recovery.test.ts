@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
 import { comparePositions } from '../src/index.ts';
 import { startMariaDb, type MariaDb } from './support/mariadb.ts';
-import { readTopic } from './support/harness.ts';
+import { modeSettings, readTopic, type ConnectorMode as Mode } from './support/harness.ts';
 import { replay } from './support/replay.ts';
 
 let db: MariaDb;
@@ -21,27 +21,9 @@ after(async () => {
   await Promise.all([db?.stop(), broker?.stop()]);
 });
 
-interface Mode {
-  server: string;
-  /** Replication client id: two connectors with one id would throw each other off the source. */
-  serverId: number;
-  database: string;
-  exactlyOnce: boolean;
-}
-
 function spawnConnector(mode: Mode): ChildProcess {
   const script = fileURLToPath(new URL('./support/connector-process.ts', import.meta.url));
-  const settings = {
-    mysql: db.url,
-    'server.name': mode.server,
-    'server.id': mode.serverId,
-    'database.include.list': mode.database,
-    'offsets.topic': `${mode.server}-offsets`,
-    'exactly.once': mode.exactlyOnce,
-    'bootstrap.servers': broker.bootstrap,
-    'status.port': 0,
-    'max.batch.size': 200,
-  };
+  const settings = modeSettings(mode, db.url, broker.bootstrap, 200);
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   // The connector's warnings show in the test output, and a full pipe never stalls it.
