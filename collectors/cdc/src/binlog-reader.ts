@@ -6,9 +6,29 @@ import type { SchemaChange, SchemaRegistry } from './schema-registry.ts';
 import { connectionOptions } from './source-connection.ts';
 import type { TableDef } from './table-schema.ts';
 
+/**
+ * The rows of one binlog row event, or the rows left of it: `firstRow` numbers rows[0] within the
+ * transaction, `event` numbers the row event within the transaction, `eventRow` rows[0] within it.
+ */
+export interface RowsItem {
+  kind: 'rows';
+  op: 'c' | 'u' | 'd';
+  db: string;
+  table: string;
+  def: TableDef | undefined;
+  rows: { before: RawRow | null; after: RawRow | null }[];
+  file: string;
+  pos: number;
+  firstRow: number;
+  event: number;
+  eventRow: number;
+  gtid: string | null;
+  tsMs: number;
+}
+
 /** One step of the binlog as the connector needs it, in binlog order. */
 export type BinlogItem =
-  | { kind: 'rows'; op: 'c' | 'u' | 'd'; db: string; table: string; def: TableDef | undefined; rows: { before: RawRow | null; after: RawRow | null }[]; file: string; pos: number; firstRow: number; gtid: string | null; tsMs: number }
+  | RowsItem
   | { kind: 'ddl'; sql: string; db: string; change: SchemaChange; position: BinlogPosition; gtid: string | null; tsMs: number }
   | { kind: 'commit'; position: BinlogPosition; tsMs: number };
 
@@ -48,6 +68,11 @@ class HistoricalZongJi extends ZongJi {
   }
 }
 
+/** The item without its first `count` rows, numbered as they were. */
+export function dropRows(item: RowsItem, count: number): RowsItem {
+  return { ...item, rows: item.rows.slice(count), firstRow: item.firstRow + count, eventRow: item.eventRow + count };
+}
+
 const ROW_OPS: Record<string, 'c' | 'u' | 'd'> = { writerows: 'c', updaterows: 'u', deleterows: 'd' };
 
 export interface BinlogReaderOptions {
@@ -64,7 +89,9 @@ export interface BinlogReaderOptions {
 /**
  * Streams the binlog from a position and cuts it into row changes, DDL and commits. Positions:
  * every change of a transaction carries the position where the transaction begins plus its row
- * number within it, which a resumed stream reproduces exactly, so replays can be recognised.
+ * number within it, which a resumed stream reproduces exactly, so replays can be recognised. A start
+ * inside a transaction (`event`/`row` set) reads it from its beginning and passes over what the
+ * position says was produced already.
  */
 export class BinlogReader {
   private readonly zongji: HistoricalZongJi;
@@ -72,7 +99,10 @@ export class BinlogReader {
   private lastEnd: number;
   private txnStart: number;
   private rowInTxn = 0;
+  private eventInTxn = 0;
   private inTxn = false;
+  /** Set until the transaction the start position lies in commits. */
+  private resumeInside: { event: number; row: number } | null;
 
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new HistoricalZongJi(connectionOptions(options.source));
@@ -80,6 +110,8 @@ export class BinlogReader {
     this.file = options.start.file;
     this.lastEnd = options.start.pos;
     this.txnStart = options.start.pos;
+    const { event = 0, row = 0 } = options.start;
+    this.resumeInside = event > 0 || row > 0 ? { event, row } : null;
   }
 
   start(): void {
@@ -124,10 +156,12 @@ export class BinlogReader {
     this.inTxn = true;
     this.txnStart = this.lastEnd;
     this.rowInTxn = 0;
+    this.eventInTxn = 0;
   }
 
   private commit(nextPosition: number, tsMs: number): void {
     this.inTxn = false;
+    this.resumeInside = null;
     if (nextPosition > 0) this.lastEnd = nextPosition;
     this.options.onItem({ kind: 'commit', position: this.position(this.lastEnd), tsMs });
   }
@@ -188,9 +222,18 @@ export class BinlogReader {
         );
         // The definition is taken now: later DDL in the queue must not change how this row reads.
         const def = this.options.registry.get(map.parentSchema, map.tableName);
-        this.options.onItem({ kind: 'rows', op, db: map.parentSchema, table: map.tableName, def, rows, file: this.file, pos: this.txnStart, firstRow: this.rowInTxn, gtid: event.gtid ?? null, tsMs });
+        const item: RowsItem = { kind: 'rows', op, db: map.parentSchema, table: map.tableName, def, rows, file: this.file, pos: this.txnStart, firstRow: this.rowInTxn, event: this.eventInTxn, eventRow: 0, gtid: event.gtid ?? null, tsMs };
         this.rowInTxn += rows.length;
+        this.eventInTxn++;
+        const unproduced = this.unproduced(item);
+        if (unproduced.rows.length > 0) this.options.onItem(unproduced);
       }
     }
+  }
+
+  private unproduced(item: RowsItem): RowsItem {
+    const resume = this.resumeInside;
+    if (!resume || item.event > resume.event) return item;
+    return dropRows(item, item.event < resume.event ? item.rows.length : resume.row);
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@tributary/common';
-import { BinlogReader, type BinlogItem } from './binlog-reader.ts';
-import { comparePositions, decodeOffset, encodeOffset, offsetKey, type BinlogPosition, type StoredOffset } from './binlog-position.ts';
+import { BinlogReader, dropRows, type BinlogItem, type RowsItem } from './binlog-reader.ts';
+import { decodeOffset, encodeOffset, offsetKey, offsetPosition, type BinlogPosition, type StoredOffset } from './binlog-position.ts';
 import { changeRecords, topicName, type SourceInfo } from './change-event.ts';
 import type { CdcConfig } from './config.ts';
 import { CaptureFilter } from './filters.ts';
@@ -29,9 +29,10 @@ const HIGH_WATER = 20_000;
 
 /**
  * The CDC connector: checks the source, snapshots when needed, then streams the binlog into one
- * topic per table. Its stored position only ever names a transaction whose events the broker has
- * acknowledged, so a crash repeats at most the changes after it (same source.file/pos/row, which a
- * consumer can use to drop them) and never loses one.
+ * topic per table. Its stored position only ever names changes the broker has acknowledged, down
+ * to the row within a transaction, so a clean stop repeats nothing, and a crash repeats at most the
+ * changes produced after it (same source.file/pos/row, which a consumer can use to drop them) and
+ * never loses one.
  */
 export class CdcConnector {
   private readonly kafka: KafkaIo;
@@ -89,7 +90,7 @@ export class CdcConnector {
         throw new Error(`the stored position ${offset.file}:${offset.pos} is no longer in the source's binlog; restart with snapshot.mode=when_needed to take a new snapshot`);
       }
       if (offsetUsable) {
-        start = { file: offset.file, pos: offset.pos, gtids: offset.gtids };
+        start = offsetPosition(offset);
         replayHistory(this.registry, this.history, start);
         this.log.info({ position: start, tables: this.registry.tables.size }, 'resuming from the stored position');
       } else {
@@ -292,6 +293,7 @@ export class CdcConnector {
     const records: OutRecord[] = [];
     let position: BinlogPosition | null = null;
     let taken = 0;
+    let rest: RowsItem | null = null;
     while (taken < this.queue.length && records.length < this.config.maxBatchSize) {
       const item = this.queue[taken]!;
       if (item.kind === 'ddl') {
@@ -307,27 +309,49 @@ export class CdcConnector {
         position = item.position;
         continue;
       }
-      const def = item.def;
-      if (!def || !this.filter.includesTable(item.db, item.table)) continue;
-      const topic = topicName(this.config.serverName, item.db, item.table);
-      await this.kafka.ensureTopic(topic, false);
-      item.rows.forEach((row, i) => {
-        const source: SourceInfo = { name: this.config.serverName, serverId: this.config.serverId, tsMs: item.tsMs, db: item.db, table: item.table, file: item.file, pos: item.pos, row: item.firstRow + i, gtid: item.gtid, snapshot: 'false' };
-        records.push(...changeRecords({ def, keyColumns: this.keyColumns(def), filter: this.filter, op: item.op, before: row.before, after: row.after, source, topic }));
-      });
-      this.countRows(item.rows.length);
+      const used = await this.addRowRecords(item, records);
+      position = this.insideTransaction(item, used, position ?? this.acked!);
+      if (used < item.rows.length) {
+        rest = dropRows(item, used);
+        break;
+      }
     }
     // Exactly once: the position rides in the events' transaction, so they are stored together or not at all.
     const withPosition = this.config.exactlyOnce && position !== null && records.length > 0;
     if (withPosition) records.push(this.offsetRecord(position!));
     await this.kafka.send(records);
-    this.queue.splice(0, taken);
+    this.queue.splice(0, taken, ...(rest ? [rest] : []));
     if (position) {
       this.acked = position;
       this.status.position = position;
       if (withPosition) this.markStored(position);
       else if (records.length > 0) await this.flushOffset();
     }
+  }
+
+  /** Adds the change events of the item's rows while the batch has room; returns how many rows it took. */
+  private async addRowRecords(item: RowsItem, records: OutRecord[]): Promise<number> {
+    const def = item.def;
+    if (!def || !this.filter.includesTable(item.db, item.table)) return item.rows.length;
+    const topic = topicName(this.config.serverName, item.db, item.table);
+    await this.kafka.ensureTopic(topic, false);
+    let used = 0;
+    for (; used < item.rows.length && records.length < this.config.maxBatchSize; used++) {
+      const { before, after } = item.rows[used]!;
+      const source: SourceInfo = { name: this.config.serverName, serverId: this.config.serverId, tsMs: item.tsMs, db: item.db, table: item.table, file: item.file, pos: item.pos, row: item.firstRow + used, gtid: item.gtid, snapshot: 'false' };
+      records.push(...changeRecords({ def, keyColumns: this.keyColumns(def), filter: this.filter, op: item.op, before, after, source, topic }));
+    }
+    this.countRows(used);
+    return used;
+  }
+
+  /**
+   * The position after the first `used` rows of the item: a batch may end inside a transaction, even
+   * inside a row event, and a restart from here must pass over exactly what was produced.
+   */
+  private insideTransaction(item: RowsItem, used: number, previous: BinlogPosition): BinlogPosition {
+    const within = used === item.rows.length ? { event: item.event + 1 } : { event: item.event, row: item.eventRow + used };
+    return { file: item.file, pos: item.pos, gtids: previous.gtids, ...within };
   }
 
   private async handleDdl(item: Extract<BinlogItem, { kind: 'ddl' }>): Promise<void> {
@@ -362,7 +386,8 @@ export class CdcConnector {
 
   private async flushOffset(): Promise<void> {
     const acked = this.acked;
-    if (!acked || (this.stored && comparePositions(acked, this.stored) === 0)) return;
+    // Positions are replaced, never changed in place: the same object means nothing moved.
+    if (!acked || acked === this.stored) return;
     await this.kafka.send([this.offsetRecord(acked)]);
     this.markStored(acked);
   }

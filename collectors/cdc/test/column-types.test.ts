@@ -1,22 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
-import type { CdcConnector } from '../src/index.ts';
-import { startMariaDb, type MariaDb } from './support/mariadb.ts';
+import { waitFor } from '@tributary/testkit';
 import { readTopic, startConnector } from './support/harness.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let db: MariaDb;
-let broker: BrokerInstance;
-let connector: CdcConnector | null = null;
-
-before(async () => {
-  [db, broker] = await Promise.all([startMariaDb(), startBroker()]);
-});
-
-after(async () => {
-  await connector?.stop();
-  await Promise.all([db?.stop(), broker?.stop()]);
-});
+const bed = useTestBed();
 
 const COLUMNS = `id INT PRIMARY KEY,
   ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT, i INT, iu INT UNSIGNED,
@@ -68,16 +56,16 @@ function assertRow(text: string, expected: Record<string, string>, what: string)
 }
 
 test('every column type round-trips exactly, in the snapshot and from the binlog', async () => {
-  await db.sql("SET GLOBAL time_zone = '+00:00'");
-  await db.sql(`CREATE DATABASE shop CHARACTER SET utf8mb4`);
-  await db.sql(`CREATE TABLE shop.types (${COLUMNS}) DEFAULT CHARSET=utf8mb4`);
-  for (const [index, row] of ROWS.entries()) await db.sql(`INSERT INTO shop.types VALUES (${index + 1}, ${row.values})`);
+  await bed.db.sql("SET GLOBAL time_zone = '+00:00'");
+  await bed.db.sql(`CREATE DATABASE shop CHARACTER SET utf8mb4`);
+  await bed.db.sql(`CREATE TABLE shop.types (${COLUMNS}) DEFAULT CHARSET=utf8mb4`);
+  for (const [index, row] of ROWS.entries()) await bed.db.sql(`INSERT INTO shop.types VALUES (${index + 1}, ${row.values})`);
 
-  connector = await startConnector({ mysql: db.url, 'server.name': 'types', 'bootstrap.servers': broker.bootstrap, 'status.port': 0 });
-  for (const [index, row] of ROWS.entries()) await db.sql(`INSERT INTO shop.types VALUES (${index + 101}, ${row.values})`);
+  bed.connector = await startConnector({ mysql: bed.db.url, 'server.name': 'types', 'bootstrap.servers': bed.broker.bootstrap, 'status.port': 0 });
+  for (const [index, row] of ROWS.entries()) await bed.db.sql(`INSERT INTO shop.types VALUES (${index + 101}, ${row.values})`);
 
   const records = (await waitFor(async () => {
-    const all = await readTopic(broker.bootstrap, 'types.shop.types');
+    const all = await readTopic(bed.broker.bootstrap, 'types.shop.types');
     return all.length >= ROWS.length * 2 ? all : null;
   }, { what: 'snapshot and streamed rows', timeoutMs: 60_000 }))!;
 

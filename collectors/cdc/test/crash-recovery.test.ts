@@ -1,66 +1,27 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { startBroker, waitFor, type BrokerInstance } from '@tributary/testkit';
+import { waitFor } from '@tributary/testkit';
 import { comparePositions } from '../src/index.ts';
-import { startMariaDb, type MariaDb } from './support/mariadb.ts';
-import { readTopic } from './support/harness.ts';
+import { modeSettings, readTopic, type ConnectorMode as Mode } from './support/harness.ts';
 import { replay } from './support/replay.ts';
+import { useTestBed } from './support/test-bed.ts';
 
-let db: MariaDb;
-let broker: BrokerInstance;
-const children: ChildProcess[] = [];
+const bed = useTestBed();
 
-before(async () => {
-  [db, broker] = await Promise.all([startMariaDb(), startBroker()]);
-});
-
-after(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all([db?.stop(), broker?.stop()]);
-});
-
-interface Mode {
-  server: string;
-  /** Replication client id: two connectors with one id would throw each other off the source. */
-  serverId: number;
-  database: string;
-  exactlyOnce: boolean;
-}
-
-function spawnConnector(mode: Mode): ChildProcess {
-  const script = fileURLToPath(new URL('./support/connector-process.ts', import.meta.url));
-  const settings = {
-    mysql: db.url,
-    'server.name': mode.server,
-    'server.id': mode.serverId,
-    'database.include.list': mode.database,
-    'offsets.topic': `${mode.server}-offsets`,
-    'exactly.once': mode.exactlyOnce,
-    'bootstrap.servers': broker.bootstrap,
-    'status.port': 0,
-    'max.batch.size': 200,
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  // The connector's warnings show in the test output, and a full pipe never stalls it.
-  child.stdout!.on('data', (data) => process.stderr.write(`[${mode.server}] ${data}`));
-  return child;
-}
+const spawnConnector = (mode: Mode) => bed.spawnConnector(modeSettings(mode, bed.db.url, bed.broker.bootstrap, 200), mode.server);
 
 /** Runs single-row statements (one transaction each) and counts the row changes. */
 async function writeChanges(database: string, from: number, to: number): Promise<number> {
   let changes = 0;
   for (let id = from; id < to; id++) {
-    await db.sql(`INSERT INTO ${database}.t VALUES (?, ?)`, [id, id]);
+    await bed.db.sql(`INSERT INTO ${database}.t VALUES (?, ?)`, [id, id]);
     changes++;
     if (id % 3 === 0) {
-      await db.sql(`UPDATE ${database}.t SET v = v + 1000 WHERE id = ?`, [id - 1]);
+      await bed.db.sql(`UPDATE ${database}.t SET v = v + 1000 WHERE id = ?`, [id - 1]);
       changes++;
     }
     if (id % 5 === 0) {
-      await db.sql(`DELETE FROM ${database}.t WHERE id = ?`, [id - 2]);
+      await bed.db.sql(`DELETE FROM ${database}.t WHERE id = ?`, [id - 2]);
       changes++;
     }
   }
@@ -71,26 +32,26 @@ async function writeChanges(database: string, from: number, to: number): Promise
 async function crashAndRestart(mode: Mode): Promise<{ changes: number; producedAtCrash: number; duplicates: number }> {
   const topic = `${mode.server}.${mode.database}.t`;
   const offsets = `${mode.server}-offsets`;
-  await db.sql(`CREATE DATABASE ${mode.database}`);
-  await db.sql(`CREATE TABLE ${mode.database}.t (id INT PRIMARY KEY, v INT NOT NULL)`);
+  await bed.db.sql(`CREATE DATABASE ${mode.database}`);
+  await bed.db.sql(`CREATE TABLE ${mode.database}.t (id INT PRIMARY KEY, v INT NOT NULL)`);
   const first = spawnConnector(mode);
-  await waitFor(async () => (await readTopic(broker.bootstrap, offsets)).length > 0, { what: 'the snapshot offset', timeoutMs: 60_000 });
+  await waitFor(async () => (await readTopic(bed.broker.bootstrap, offsets)).length > 0, { what: 'the snapshot offset', timeoutMs: 60_000 });
 
   let changes = 0;
   const writer = writeChanges(mode.database, 1, 3001).then((n) => (changes += n));
-  await waitFor(async () => (await readTopic(broker.bootstrap, topic)).length >= 800, { what: 'the stream to be under way', timeoutMs: 60_000 });
+  await waitFor(async () => (await readTopic(bed.broker.bootstrap, topic)).length >= 800, { what: 'the stream to be under way', timeoutMs: 60_000 });
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   await writer;
-  const storedAtCrash = (await readTopic(broker.bootstrap, offsets)).map((r) => JSON.parse(r.value!) as { file: string; pos: number }).at(-1)!;
-  const producedAtCrash = (await readTopic(broker.bootstrap, topic)).length;
+  const storedAtCrash = (await readTopic(bed.broker.bootstrap, offsets)).map((r) => JSON.parse(r.value!) as { file: string; pos: number }).at(-1)!;
+  const producedAtCrash = (await readTopic(bed.broker.bootstrap, topic)).length;
 
   spawnConnector(mode);
   changes += await writeChanges(mode.database, 3001, 4001);
-  const expectedTable = new Map((await db.sql(`SELECT id, v FROM ${mode.database}.t`)).map((row) => [String((row as { id: number }).id), row]));
+  const expectedTable = new Map((await bed.db.sql(`SELECT id, v FROM ${mode.database}.t`)).map((row) => [String((row as { id: number }).id), row]));
 
   const records = (await waitFor(async () => {
-    const all = await readTopic(broker.bootstrap, topic);
+    const all = await readTopic(bed.broker.bootstrap, topic);
     const { applied } = replay(all, (row) => String(row.id));
     return applied.length >= changes ? all : null;
   }, { what: `all ${changes} changes on the topic`, timeoutMs: 120_000 }))!;

@@ -46,6 +46,29 @@ export async function readTopic(bootstrap: string, topic: string): Promise<Topic
   }
 }
 
+/** One connector among others on a shared source and broker: its own names, replication id and offsets topic. */
+export interface ConnectorMode {
+  server: string;
+  /** Replication client id: two connectors with one id would throw each other off the source. */
+  serverId: number;
+  database: string;
+  exactlyOnce: boolean;
+}
+
+export function modeSettings(mode: ConnectorMode, mysql: string, bootstrap: string, maxBatchSize: number): Record<string, unknown> {
+  return {
+    mysql,
+    'server.name': mode.server,
+    'server.id': mode.serverId,
+    'database.include.list': mode.database,
+    'offsets.topic': `${mode.server}-offsets`,
+    'exactly.once': mode.exactlyOnce,
+    'bootstrap.servers': bootstrap,
+    'status.port': 0,
+    'max.batch.size': maxBatchSize,
+  };
+}
+
 export function configFor(values: Record<string, unknown>): CdcConfig {
   return cdcConfigFrom(loadCdcSection({ flags: values }));
 }
