@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { listPartitionReassignmentsV0 } from '@platformatic/kafka';
-import { describeClusterMetadata, withBrokerConnection, withBrokerHint, type ClusterMetadata } from '@tributary/common/kafka';
+import { configureKafkaClients, describeClusterMetadata, withBrokerConnection, withBrokerHint, type ClusterMetadata } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
-import { clientOptions } from '../client-options.ts';
+import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
 import { outputFlag } from './flag-values.ts';
 import type { OngoingReassignment } from './reassign-admin.ts';
@@ -23,7 +23,8 @@ interface PartitionRow {
 export async function run(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== 'describe') throw new UsageError(`unknown cluster action '${action ?? ''}': use describe`);
-  const { values } = parseArgs({ args: rest, options: { ...clientOptions }, strict: true });
+  const { values } = parseArgs({ args: rest, options: { ...securedClientOptions }, strict: true });
+  configureKafkaClients(values['command-config']);
   const output = outputFlag(values.output, ['table', 'json']);
   const bootstrap = values['bootstrap-server'];
   try {

@@ -50,7 +50,7 @@ export const commands: Command[] = [
   lazy(
     'cluster describe',
     'Brokers, the controller, partitions and leaders per broker, under-replicated and offline partitions, reassignments in progress.',
-    '[--bootstrap-server H:P] [--output table|json]',
+    '[--bootstrap-server H:P] [--command-config FILE] [--output table|json]',
     async () => ({ run: async (args) => (await import('./cluster.ts')).run(['describe', ...args]) }),
   ),
   lazy('groups list', 'List consumer groups and their states.', '[--bootstrap-server H:P] [--output table|json]', async () => ({ run: async (args) => (await import('./groups.ts')).run(['list', ...args]) })),
