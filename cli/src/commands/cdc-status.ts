@@ -21,7 +21,9 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(status) + '\n');
     return 0;
   }
-  const position = (p: ConnectorStatus['position']) => (p ? `${p.file}:${p.pos}${p.gtids ? ` (${p.gtids})` : ''}` : '-');
+  // Inside a transaction the position names its start plus Debezium's event/row skip counts.
+  const within = (p: NonNullable<ConnectorStatus['position']>) => (p.event || p.row ? ` +${p.event ?? 0} events, ${p.row ?? 0} rows` : '');
+  const position = (p: ConnectorStatus['position']) => (p ? `${p.file}:${p.pos}${within(p)}${p.gtids ? ` (${p.gtids})` : ''}` : '-');
   const rows: [string, string][] = [
     ['server', status.server],
     ['phase', status.phase],
