@@ -156,6 +156,33 @@ describe('a 3-broker cluster with SASL_SSL clients, a PLAINTEXT inter-broker lis
     assert.deepEqual(read.map((record) => record.value).sort(), Array.from({ length: 30 }, (_, i) => `alice-${i}`).sort());
   });
 
+  test('an ACL removed through broker 1 stops alice writing A on every broker', async () => {
+    const removed = await cli(1, ['acls', 'remove', '--principal', 'User:alice', '--topic', 'A']);
+    assert.equal(removed.code, 0, removed.stderr);
+    for (const id of [1, 2, 3]) {
+      await waitFor(
+        async () => {
+          const listed = await cli(id, ['acls', 'list', '--principal', 'User:alice', '--output', 'json']);
+          return listed.code === 0 && (JSON.parse(listed.stdout) as unknown[]).length === 0;
+        },
+        { what: `alice's ACL gone from broker ${id}`, timeoutMs: 20_000, intervalMs: 200 },
+      );
+    }
+    // One send per partition: A's three leaders are the three brokers, and each must refuse.
+    const producer = saslClient(2, 'alice', 'alice-new-pw').producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      for (const partition of [0, 1, 2]) {
+        await assert.rejects(producer.send({ topic: 'A', acks: -1, messages: [{ partition, value: 'after removal' }] }), (error: Error & { type?: string }) => {
+          assert.match(`${error.type} ${error.message}`, /TOPIC_AUTHORIZATION_FAILED|[Aa]uthoriz/, `A-${partition}`);
+          return true;
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   test('a user deleted through broker 3 is refused on every broker', async () => {
     const deleted = await cli(3, ['users', 'delete', '--user', 'alice', '--mechanism', 'SCRAM-SHA-512']);
     assert.equal(deleted.code, 0, deleted.stderr);
