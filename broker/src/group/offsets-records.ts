@@ -1,3 +1,5 @@
+import { ProtocolReader, ProtocolWriter } from '@tributary/common';
+
 /**
  * The record formats of __consumer_offsets, byte for byte as Kafka writes them, so Kafka's own
  * tooling could read our topic: keys OffsetCommitKey (version 1) and GroupMetadataKey (version 2),
@@ -5,45 +7,7 @@
  * writes OffsetCommit v2-v4 retention times) and GroupMetadataValue v3. Strings are int16-length,
  * bytes int32-length, nullable strings use -1. Versions 0-3 are read; the flexible v4 is not.
  */
-class Out {
-  private parts: Buffer[] = [];
-  int16(v: number) { const b = Buffer.alloc(2); b.writeInt16BE(v); this.parts.push(b); return this; }
-  int32(v: number) { const b = Buffer.alloc(4); b.writeInt32BE(v); this.parts.push(b); return this; }
-  int64(v: number) { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(v)); this.parts.push(b); return this; }
-  string(v: string | null) {
-    if (v === null) return this.int16(-1);
-    const b = Buffer.from(v);
-    this.int16(b.length);
-    this.parts.push(b);
-    return this;
-  }
-  bytes(v: Buffer) { this.int32(v.length); this.parts.push(v); return this; }
-  done(): Buffer { return Buffer.concat(this.parts); }
-}
-
-class In {
-  private at = 0;
-  constructor(private readonly buf: Buffer) {}
-  private need(n: number) { if (this.at + n > this.buf.length) throw new Error('truncated __consumer_offsets record'); }
-  int16() { this.need(2); const v = this.buf.readInt16BE(this.at); this.at += 2; return v; }
-  int32() { this.need(4); const v = this.buf.readInt32BE(this.at); this.at += 4; return v; }
-  int64() { this.need(8); const v = Number(this.buf.readBigInt64BE(this.at)); this.at += 8; return v; }
-  string(): string | null {
-    const n = this.int16();
-    if (n < 0) return null;
-    this.need(n);
-    const v = this.buf.toString('utf8', this.at, this.at + n);
-    this.at += n;
-    return v;
-  }
-  bytes(): Buffer {
-    const n = this.int32();
-    this.need(Math.max(0, n));
-    const v = Buffer.from(this.buf.subarray(this.at, this.at + Math.max(0, n)));
-    this.at += Math.max(0, n);
-    return v;
-  }
-}
+const RECORD = '__consumer_offsets record';
 
 export type OffsetsKey =
   | { type: 'offset'; group: string; topic: string; partition: number }
@@ -79,15 +43,15 @@ export interface GroupMetadataValue {
 }
 
 export function encodeOffsetKey(group: string, topic: string, partition: number): Buffer {
-  return new Out().int16(1).string(group).string(topic).int32(partition).done();
+  return new ProtocolWriter().int16(1).string(group).string(topic).int32(partition).done();
 }
 
 export function encodeGroupKey(group: string): Buffer {
-  return new Out().int16(2).string(group).done();
+  return new ProtocolWriter().int16(2).string(group).done();
 }
 
 export function decodeKey(buf: Buffer): OffsetsKey {
-  const input = new In(buf);
+  const input = new ProtocolReader(buf, RECORD);
   const version = input.int16();
   if (version === 0 || version === 1) return { type: 'offset', group: input.string()!, topic: input.string()!, partition: input.int32() };
   if (version === 2) return { type: 'group', group: input.string()! };
@@ -96,13 +60,13 @@ export function decodeKey(buf: Buffer): OffsetsKey {
 
 export function encodeOffsetValue(value: OffsetCommitValue): Buffer {
   if (value.expireTimestamp >= 0) {
-    return new Out().int16(1).int64(value.offset).string(value.metadata).int64(value.commitTimestamp).int64(value.expireTimestamp).done();
+    return new ProtocolWriter().int16(1).int64(value.offset).string(value.metadata).int64(value.commitTimestamp).int64(value.expireTimestamp).done();
   }
-  return new Out().int16(3).int64(value.offset).int32(value.leaderEpoch).string(value.metadata).int64(value.commitTimestamp).done();
+  return new ProtocolWriter().int16(3).int64(value.offset).int32(value.leaderEpoch).string(value.metadata).int64(value.commitTimestamp).done();
 }
 
 export function decodeOffsetValue(buf: Buffer): OffsetCommitValue {
-  const input = new In(buf);
+  const input = new ProtocolReader(buf, RECORD);
   const version = input.int16();
   if (version < 0 || version > 3) throw new Error(`unsupported OffsetCommitValue version ${version}`);
   const offset = input.int64();
@@ -114,7 +78,7 @@ export function decodeOffsetValue(buf: Buffer): OffsetCommitValue {
 }
 
 export function encodeGroupValue(value: GroupMetadataValue): Buffer {
-  const out = new Out().int16(3).string(value.protocolType).int32(value.generation).string(value.protocol).string(value.leader).int64(value.currentStateTimestamp).int32(value.members.length);
+  const out = new ProtocolWriter().int16(3).string(value.protocolType).int32(value.generation).string(value.protocol).string(value.leader).int64(value.currentStateTimestamp).int32(value.members.length);
   for (const member of value.members) {
     out.string(member.memberId).string(member.groupInstanceId).string(member.clientId).string(member.clientHost)
       .int32(member.rebalanceTimeoutMs).int32(member.sessionTimeoutMs).bytes(member.subscription).bytes(member.assignment);
@@ -123,7 +87,7 @@ export function encodeGroupValue(value: GroupMetadataValue): Buffer {
 }
 
 export function decodeGroupValue(buf: Buffer): GroupMetadataValue {
-  const input = new In(buf);
+  const input = new ProtocolReader(buf, RECORD);
   const version = input.int16();
   if (version < 0 || version > 3) throw new Error(`unsupported GroupMetadataValue version ${version}`);
   const protocolType = input.string() ?? '';
@@ -140,8 +104,8 @@ export function decodeGroupValue(buf: Buffer): GroupMetadataValue {
     const clientHost = input.string()!;
     const rebalanceTimeoutMs = version >= 1 ? input.int32() : -1;
     const sessionTimeoutMs = input.int32();
-    const subscription = input.bytes();
-    const assignment = input.bytes();
+    const subscription = input.bytes() ?? Buffer.alloc(0);
+    const assignment = input.bytes() ?? Buffer.alloc(0);
     members.push({ memberId, groupInstanceId, clientId, clientHost, rebalanceTimeoutMs: rebalanceTimeoutMs < 0 ? sessionTimeoutMs : rebalanceTimeoutMs, sessionTimeoutMs, subscription, assignment });
   }
   return { protocolType, generation, protocol, leader, currentStateTimestamp, members };
@@ -153,7 +117,7 @@ export function decodeGroupValue(buf: Buffer): GroupMetadataValue {
  */
 export function subscribedTopics(subscription: Buffer): string[] | null {
   try {
-    const input = new In(subscription);
+    const input = new ProtocolReader(subscription, 'consumer protocol subscription');
     if (input.int16() < 0) return null;
     const count = input.int32();
     if (count < 0) return null;

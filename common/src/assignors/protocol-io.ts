@@ -1,6 +1,7 @@
 /**
- * Big-endian writer/reader for Kafka's non-flexible embedded protocols (consumer protocol,
- * sticky user data): int16-length strings, int32-length nullable bytes, int32-count arrays.
+ * Big-endian writer/reader for Kafka's non-flexible embedded formats (consumer protocol, sticky
+ * user data, __consumer_offsets records): int16-length strings, int32-length nullable bytes,
+ * int32-count arrays.
  */
 export class ProtocolWriter {
   private readonly parts: Buffer[] = [];
@@ -15,6 +16,14 @@ export class ProtocolWriter {
   int32(value: number): this {
     const b = Buffer.alloc(4);
     b.writeInt32BE(value);
+    this.parts.push(b);
+    return this;
+  }
+
+  /** Kafka's int64 fields here (offsets, timestamps) stay far below 2^53, so numbers carry them. */
+  int64(value: number): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(value));
     this.parts.push(b);
     return this;
   }
@@ -48,10 +57,14 @@ export class ProtocolWriter {
 export class ProtocolReader {
   private at = 0;
 
-  constructor(private readonly buf: Buffer) {}
+  /** `what` names the data in errors, e.g. "consumer protocol data". */
+  constructor(
+    private readonly buf: Buffer,
+    private readonly what = 'consumer protocol data',
+  ) {}
 
   private need(n: number): void {
-    if (n < 0 || this.at + n > this.buf.length) throw new RangeError(`truncated consumer protocol data at byte ${this.at}`);
+    if (n < 0 || this.at + n > this.buf.length) throw new RangeError(`truncated ${this.what} at byte ${this.at}`);
   }
 
   int16(): number {
@@ -68,6 +81,13 @@ export class ProtocolReader {
     return v;
   }
 
+  int64(): number {
+    this.need(8);
+    const v = Number(this.buf.readBigInt64BE(this.at));
+    this.at += 8;
+    return v;
+  }
+
   string(): string | null {
     const n = this.int16();
     if (n < 0) return null;
@@ -79,7 +99,7 @@ export class ProtocolReader {
 
   requiredString(): string {
     const v = this.string();
-    if (v === null) throw new RangeError('null where the consumer protocol requires a string');
+    if (v === null) throw new RangeError(`null where ${this.what} requires a string`);
     return v;
   }
 
@@ -94,7 +114,7 @@ export class ProtocolReader {
 
   array<T>(read: () => T): T[] {
     const n = this.int32();
-    if (n < 0) throw new RangeError('null array in consumer protocol data');
+    if (n < 0) throw new RangeError(`null array in ${this.what}`);
     const out: T[] = [];
     for (let i = 0; i < n; i++) out.push(read());
     return out;
