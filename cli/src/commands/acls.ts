@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { AclOperations, AclPermissionTypes, configureKafkaClients, createAdmin, withBrokerHint, ResourcePatternTypes, ResourceTypes } from '@tributary/common/kafka';
+import { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } from '@tributary/common/kafka';
+import { withSecuredAdmin } from '../secured-admin.ts';
 import { UsageError } from '../command.ts';
 import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
-import { outputFlag } from './flag-values.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -51,11 +51,8 @@ export async function run(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  configureKafkaClients(values['command-config']);
-  const output = outputFlag(values.output, ['table', 'json']);
-  const admin = createAdmin({ bootstrapServers: values['bootstrap-server'], clientId: 'tributary-cli' });
   const operations = (values.operation ?? []).flatMap((op) => op.split(','));
-  try {
+  return withSecuredAdmin(values, async (admin, output) => {
     switch (action) {
       case 'add': {
         if (!values.principal) throw new UsageError('give --principal User:NAME (User:* for everyone)');
@@ -113,9 +110,5 @@ export async function run(args: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown action '${action}': use add, list or remove`);
     }
-  } catch (error) {
-    throw withBrokerHint(error, values['bootstrap-server']);
-  } finally {
-    await admin.close();
-  }
+  });
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Connection } from '@platformatic/kafka';
-import { configureKafkaClients, createAdmin, withBrokerHint } from '@tributary/common/kafka';
+import type { createAdmin } from '@tributary/common/kafka';
 import { UsageError } from '../command.ts';
 import { securedClientOptions } from '../client-options.ts';
 import { kafkaErrorName } from '../kafka-errors.ts';
 import { printRows } from '../output.ts';
-import { integerFlag, outputFlag } from './flag-values.ts';
+import { integerFlag } from './flag-values.ts';
+import { withSecuredAdmin } from '../secured-admin.ts';
 import { ELECTION_TYPES, electLeaders, type ElectionResult } from './leader-election-protocol.ts';
 
 const NOT_CONTROLLER = 41;
@@ -32,14 +33,10 @@ export async function run(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  const output = outputFlag(values.output, ['table', 'json']);
   const type = (values['election-type'] ?? '').toUpperCase() as keyof typeof ELECTION_TYPES;
   if (!(type in ELECTION_TYPES)) throw new UsageError('--election-type must be preferred or unclean');
   const partitions = partitionsFrom(values);
-  configureKafkaClients(values['command-config']);
-  const bootstrap = values['bootstrap-server'];
-  const admin = createAdmin({ bootstrapServers: bootstrap, clientId: 'tributary-cli' });
-  try {
+  return withSecuredAdmin(values, async (admin, output) => {
     const results = await electAtController(admin, ELECTION_TYPES[type], partitions);
     const name = (r: ElectionResult) => `${r.topic}-${r.partition}`;
     if (output === 'json') {
@@ -54,11 +51,7 @@ export async function run(args: string[]): Promise<number> {
       }
     }
     return results.some((r) => r.errorCode !== 0 && r.errorCode !== ELECTION_NOT_NEEDED) ? 1 : 0;
-  } catch (error) {
-    throw withBrokerHint(error, bootstrap);
-  } finally {
-    await admin.close();
-  }
+  });
 }
 
 function partitionsFrom(values: { topic?: string; partition?: string; 'all-topic-partitions'?: boolean; 'path-to-json-file'?: string }): Partitions {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { configureKafkaClients, createAdmin, withBrokerHint } from '@tributary/common/kafka';
+import { withSecuredAdmin } from '../secured-admin.ts';
 import { UsageError } from '../command.ts';
 import { securedClientOptions } from '../client-options.ts';
 import { printRows } from '../output.ts';
-import { integerFlag, outputFlag } from './flag-values.ts';
+import { integerFlag } from './flag-values.ts';
 
 const KEYS = { 'producer-byte-rate': 'producer_byte_rate', 'consumer-byte-rate': 'consumer_byte_rate', 'request-percentage': 'request_percentage' } as const;
 
@@ -39,10 +39,7 @@ export async function run(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  configureKafkaClients(values['command-config']);
-  const output = outputFlag(values.output, ['table', 'json']);
-  const admin = createAdmin({ bootstrapServers: values['bootstrap-server'], clientId: 'tributary-cli' });
-  try {
+  return withSecuredAdmin(values, async (admin, output) => {
     switch (action) {
       case 'set': {
         const ops = Object.entries(KEYS).flatMap(([flag, key]) => {
@@ -74,9 +71,5 @@ export async function run(args: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown action '${action}': use set, remove or list`);
     }
-  } catch (error) {
-    throw withBrokerHint(error, values['bootstrap-server']);
-  } finally {
-    await admin.close();
-  }
+  });
 }
