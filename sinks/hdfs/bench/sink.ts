@@ -100,7 +100,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         { metric: 'Parquet bytes per event', unit: 'B', better: 'lower', values: { 'tributary sink': parquetBytes / events, 'DuckDB COPY': duckBytes / events } },
       ],
       notes: [
-        'The sink figure is end to end: consume from our broker through the sink\'s consumer group, map to the tracking schema, write Parquet (pages encoded by the sink, row groups, page index and footer by parquetjs), close, fsync, rename, commit offsets; the time runs from the worker\'s start until the last file is in place.',
+        'The sink figure is end to end: consume from our broker through the sink\'s consumer group, map to the tracking schema, write Parquet (pages and row groups encoded by the sink, page index and footer by parquetjs), close, fsync, rename, commit offsets; the time runs from the worker\'s start until the last file is in place.',
         'DuckDB reads the same event values from a JSON-lines file and writes one Parquet file (its own C++ writer, all cores); it neither consumes nor commits, so it is a ceiling, not a like-for-like peer.',
       ],
     };

@@ -9,7 +9,7 @@ import { createSinkMetrics, type SinkMetrics } from './metrics.ts';
 import type { SinkFileSystem } from './fs/file-system.ts';
 import { openFileSystem } from './fs/open-file-system.ts';
 import { TimePartitioner } from './layout/time-partitioner.ts';
-import type { SinkRecord } from './schema/row-mapper.ts';
+import type { RowMapper, SinkRecord } from './schema/row-mapper.ts';
 import { setKafkaPosition } from './schema/table-schema.ts';
 import { loadDeclaredSchemas, TopicSchemas } from './schema/topic-schemas.ts';
 import { asTimestamp, compilePath, RowError, valueAt } from './schema/values.ts';
@@ -126,19 +126,38 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
     }
   };
 
+  /** Records landed since the last handled batch, by topic: the counter is updated once per batch. */
+  let landedSinceBatch: Record<string, number> = {};
   const landed = (record: SinkRecord) => {
     stats.recordsLanded++;
-    metrics.landed.inc({ topic: record.topic });
+    landedSinceBatch[record.topic] = (landedSinceBatch[record.topic] ?? 0) + 1;
+  };
+  const countLanded = () => {
+    for (const topic in landedSinceBatch) metrics.landed.inc({ topic }, landedSinceBatch[topic]);
+    landedSinceBatch = {};
+  };
+
+  /** Per mapper, the column that already holds the event time, or null: the field is converted once. */
+  const eventTimeColumns = new WeakMap<RowMapper, number | null>();
+  const eventTimeColumn = (mapper: RowMapper): number | null => {
+    let column = eventTimeColumns.get(mapper);
+    if (column === undefined) {
+      column = config.timestampField === null ? null : (mapper.timestampColumn?.(config.timestampField) ?? null);
+      eventTimeColumns.set(mapper, column);
+    }
+    return column;
   };
 
   /** Maps and writes a record; a promise only when it has to wait (a file to open or commit, a row group to write). */
   const land = (writer: TopicPartitionWriter, record: SinkRecord): Promise<void> | undefined => {
-    const mapped = schemas.mapperFor(record.topic).map(record);
+    const mapper = schemas.mapperFor(record.topic);
+    const mapped = mapper.map(record);
     if (mapped === null) {
       writer.skip(record.offset);
       return undefined;
     }
-    const eventTime = timestampPath && mapped.object ? asTimestamp(valueAt(mapped.object, timestampPath), config.timestampField!) : null;
+    const column = eventTimeColumn(mapper);
+    const eventTime = column !== null ? (mapped.values[column] as number | null) : timestampPath && mapped.object ? asTimestamp(valueAt(mapped.object, timestampPath), config.timestampField!) : null;
     const timeDir = partitioner.directory(eventTime ?? Number(record.timestamp));
     setKafkaPosition(mapped.values, record.partition, record.offset, record.timestamp);
     const bytes = (record.value?.length ?? 0) + (record.key?.length ?? 0);
@@ -187,9 +206,13 @@ export async function startSinkWorker(config: SinkConfig, deps: { log?: Logger; 
 
   /** The messages one read of the stream found buffered, handled as one step of the chain. */
   const handleBatch = async (batch: Message[]) => {
-    for (const message of batch) {
-      const pending = handle(message);
-      if (pending) await pending;
+    try {
+      for (const message of batch) {
+        const pending = handle(message);
+        if (pending) await pending;
+      }
+    } finally {
+      countLanded();
     }
   };
 

@@ -2,12 +2,10 @@ import type { ParquetField } from '@dsnp/parquetjs/dist/lib/declare.js';
 import { REQUIRED_COLUMNS, type ColumnType, type TableSchema } from '../schema/table-schema.ts';
 import { encodeDataPage, type ColumnValues, type EncodedPage } from './data-page.ts';
 
-/** parquetjs's RecordBuffer as its row group writer reads it: every column's pages encoded. */
-export interface RecordBuffer {
+/** A row group's pages, one per column, by column name. */
+export interface EncodedRows {
   rowCount: number;
-  pageRowCount: number;
-  columnData: Record<string, never>;
-  pages: Record<string, EncodedPage[]>;
+  pages: Record<string, EncodedPage>;
 }
 
 type Primitive = (value: unknown, column: string) => unknown;
@@ -75,22 +73,21 @@ export class ColumnBuffer {
       } else {
         if (!columns[i]!.required) column.dlevels.push(1);
         column.values.push(primitive);
-        column.distinct.add(row[i]);
       }
     }
     this.rows++;
   }
 
-  /** Encodes the buffered rows for parquetjs's row group writer and starts an empty buffer. */
-  async take(fields: ParquetField[]): Promise<RecordBuffer> {
-    const buffer: RecordBuffer = { rowCount: this.rows, pageRowCount: 0, columnData: {}, pages: {} };
-    for (let i = 0; i < fields.length; i++) buffer.pages[fields[i]!.name] = [await encodeDataPage(fields[i]!, this.#data[i]!)];
+  /** Encodes the buffered rows and starts an empty buffer. */
+  async take(fields: ParquetField[]): Promise<EncodedRows> {
+    const buffer: EncodedRows = { rowCount: this.rows, pages: {} };
+    for (let i = 0; i < fields.length; i++) buffer.pages[fields[i]!.name] = await encodeDataPage(fields[i]!, this.#data[i]!);
     this.#data = this.#empty();
     this.rows = 0;
     return buffer;
   }
 
   #empty(): ColumnValues[] {
-    return this.#columns.map(() => ({ values: [], dlevels: [], distinct: new Set(), count: 0 }));
+    return this.#columns.map(() => ({ values: [], dlevels: [], count: 0 }));
   }
 }

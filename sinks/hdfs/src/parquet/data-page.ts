@@ -14,19 +14,18 @@ export interface ColumnValues {
   values: unknown[];
   /** 1 for a present value, 0 for a null; empty for required columns, which have no levels. */
   dlevels: number[];
-  /** The distinct values as written, which parquetjs's statistics are computed from. */
-  distinct: Set<unknown>;
   /** Rows, null or not. */
   count: number;
 }
 
-/** A page as parquetjs's column chunk encoder takes it from RecordBuffer.pages. */
+/** A page with what its column chunk's metadata and page index repeat. */
 export interface EncodedPage {
   page: Buffer;
-  statistics: { min_value?: unknown; max_value?: unknown; null_count: Int64; distinct_count: Int64 };
-  first_row_index: number;
-  distinct_values: Set<unknown>;
-  num_values: number;
+  /** PLAIN-encoded bounds; null when every value is null. */
+  min: Buffer | null;
+  max: Buffer | null;
+  nullCount: number;
+  numValues: number;
 }
 
 /**
@@ -55,36 +54,32 @@ function encodeStatisticsValue(value: unknown, column: ParquetField): Buffer | n
 
 /**
  * A version 1 data page of a flat column, byte for byte what parquetjs's encodeDataPage writes
- * for the same rows (min and max are taken in the distinct values' insertion order, as there).
+ * for the same rows except for the statistics, which leave distinct_count out (see row-group.ts).
  */
 export async function encodeDataPage(column: ParquetField, data: ColumnValues): Promise<EncodedPage> {
-  let min: unknown;
-  let max: unknown;
-  let first = true;
-  for (const value of data.distinct) {
-    if (first) {
-      min = max = value;
-      first = false;
-    } else {
-      if ((max as number) < (value as number)) max = value;
-      if ((min as number) > (value as number)) min = value;
-    }
+  const values = data.values;
+  let min = values[0];
+  let max = min;
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i];
+    if ((max as number) < (value as number)) max = value;
+    if ((min as number) > (value as number)) min = value;
   }
-  const statistics = { min_value: min, max_value: max, null_count: new Int64(data.count - data.values.length), distinct_count: new Int64(data.distinct.size) };
-  const valuesBuf = column.primitiveType === 'BYTE_ARRAY' ? plainText(data.values) : codec.PLAIN.encodeValues(column.primitiveType!, data.values, { bitWidth: column.typeLength, ...column } as PlainOptions);
+  const valuesBuf = column.primitiveType === 'BYTE_ARRAY' ? plainText(values) : codec.PLAIN.encodeValues(column.primitiveType!, values, { bitWidth: column.typeLength, ...column } as PlainOptions);
   const dLevelsBuf = column.dLevelMax > 0 ? codec.RLE.encodeValues('INT32', data.dlevels, { bitWidth: 1 }) : Buffer.alloc(0);
   const body = await deflate(column.compression!, Buffer.concat([dLevelsBuf, valuesBuf]));
+  const nullCount = data.count - values.length;
+  const encodedMin = encodeStatisticsValue(min, column);
+  const encodedMax = encodeStatisticsValue(max, column);
   const header = new parquetThrift.PageHeader();
   header.type = parquetThrift.PageType.DATA_PAGE;
   header.uncompressed_page_size = dLevelsBuf.length + valuesBuf.length;
   header.compressed_page_size = body.length;
   header.data_page_header = new parquetThrift.DataPageHeader();
   header.data_page_header.num_values = data.count;
-  const encodedMin = encodeStatisticsValue(min, column);
-  const encodedMax = encodeStatisticsValue(max, column);
-  header.data_page_header.statistics = new parquetThrift.Statistics({ ...statistics, min_value: encodedMin, max_value: encodedMax, min: encodedMin, max: encodedMax } as never);
+  header.data_page_header.statistics = new parquetThrift.Statistics({ null_count: new Int64(nullCount), min_value: encodedMin, max_value: encodedMax, min: encodedMin, max: encodedMax } as never);
   header.data_page_header.encoding = parquetThrift.Encoding.PLAIN;
   header.data_page_header.definition_level_encoding = parquetThrift.Encoding.RLE;
   header.data_page_header.repetition_level_encoding = parquetThrift.Encoding.RLE;
-  return { page: Buffer.concat([serializeThrift(header), body]), statistics, first_row_index: 0, distinct_values: data.distinct, num_values: data.count };
+  return { page: Buffer.concat([serializeThrift(header), body]), min: encodedMin, max: encodedMax, nullCount, numValues: data.count };
 }

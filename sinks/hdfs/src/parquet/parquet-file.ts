@@ -3,7 +3,8 @@ import parquet from '@dsnp/parquetjs';
 import type { ParquetCompression } from '../config.ts';
 import { PARQUET_TYPES, REQUIRED_COLUMNS, type TableSchema } from '../schema/table-schema.ts';
 import type { ParquetField } from '@dsnp/parquetjs/dist/lib/declare.js';
-import { ColumnBuffer, type RecordBuffer } from './column-buffer.ts';
+import { ColumnBuffer } from './column-buffer.ts';
+import { encodeRowGroup } from './row-group.ts';
 
 const { ParquetSchema, ParquetWriter } = parquet;
 type Writer = InstanceType<typeof ParquetWriter>;
@@ -30,12 +31,10 @@ export interface ParquetFileOptions {
   rowGroupSize: number;
 }
 
-/** parquetjs declares the row buffer's pages as its own page type; ours carry the same fields. */
-const asLibraryBuffer = (buffer: RecordBuffer) => buffer as unknown as Writer['rowBuffer'];
-
 /**
  * One Parquet file being written on the local disk, at most a row group in memory. ColumnBuffer
- * shreds and encodes the rows; parquetjs writes the row groups, the page index and the footer.
+ * shreds and encodes the rows, row-group.ts lays out the row groups; parquetjs writes them, the
+ * page index and the footer.
  */
 export class ParquetFile {
   rows = 0;
@@ -65,9 +64,19 @@ export class ParquetFile {
     return this.#columns.rows >= this.rowGroupSize;
   }
 
-  /** Encodes and writes the buffered rows as a row group. */
+  /**
+   * Encodes and writes the buffered rows as a row group, booked in the envelope writer as its
+   * writeRowGroup books one, so its page index and footer include it. The chunks follow
+   * fieldList, the order of the footer's schema.
+   */
   async flush(): Promise<void> {
-    if (this.#columns.rows > 0) await this.writer.envelopeWriter!.writeRowGroup(asLibraryBuffer(await this.#columns.take(this.#fields)));
+    if (this.#columns.rows === 0) return;
+    const { rowCount, pages } = await this.#columns.take(this.#fields);
+    const envelope = this.writer.envelopeWriter!;
+    const group = encodeRowGroup(this.writer.schema.fieldList, pages, rowCount, envelope.offset.valueOf());
+    envelope.rowCount.setValue(envelope.rowCount.valueOf() + rowCount);
+    envelope.rowGroups.push(group.metadata);
+    await envelope.writeSection(group.body);
   }
 
   /** Writes the footer and fsyncs, so a rename after this publishes a whole file. */

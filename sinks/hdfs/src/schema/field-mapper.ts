@@ -1,5 +1,5 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
-import { rowValues, tableSchema, type ColumnType } from './table-schema.ts';
+import { rowValues, tableSchema, timestampColumn, type ColumnType } from './table-schema.ts';
 import { asBoolean, asDouble, asInt32, asInt64, asJson, asString, asTimestamp, compilePath, parseObject, valueAt } from './values.ts';
 
 /** A column read from a JSON value: its name, type, and dot path in the value (default: the name). */
@@ -31,5 +31,6 @@ export function fieldMapper(kind: string, fields: FieldSpec[]): RowMapper {
       for (let i = 0; i < readers.length; i++) values[i] = readers[i]!.convert(valueAt(object, readers[i]!.parts), readers[i]!.name);
       return { schema, values, object };
     },
+    timestampColumn: (path) => timestampColumn(fields.map((field) => ({ type: field.type, path: field.path ?? field.name })), path),
   };
 }

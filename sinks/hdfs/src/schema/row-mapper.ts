@@ -30,4 +30,9 @@ export interface MappedRow {
 export interface RowMapper {
   readonly kind: string;
   map(record: SinkRecord): MappedRow | null;
+  /**
+   * The column holding the value at this dot path read as a timestamp, if the mapper has one:
+   * the worker takes the event time from it instead of converting the field a second time.
+   */
+  timestampColumn?(path: string): number | undefined;
 }

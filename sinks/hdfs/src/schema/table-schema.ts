@@ -32,6 +32,12 @@ export function setKafkaPosition(values: unknown[], partition: number, offset: b
   values[at + 2] = Number(timestamp);
 }
 
+/** The first timestamp column read from `path`, of columns listed with the paths they are read from. */
+export function timestampColumn(columns: ReadonlyArray<{ type: string; path: string }>, path: string): number | undefined {
+  const at = columns.findIndex((column) => column.type === 'timestamp' && column.path === path);
+  return at < 0 ? undefined : at;
+}
+
 export const REQUIRED_COLUMNS = new Set(KAFKA_COLUMNS.map((column) => column.name));
 
 export function tableSchema(columns: Column[]): TableSchema {

@@ -1,5 +1,5 @@
 import type { MappedRow, RowMapper, SinkRecord } from './row-mapper.ts';
-import { rowValues, tableSchema, type Column, type ColumnType } from './table-schema.ts';
+import { rowValues, tableSchema, timestampColumn, type Column, type ColumnType } from './table-schema.ts';
 import { asBoolean, asDouble, asInt32, asInt64, asPlainJson, asString, asTimestamp, compilePath, parseObject, valueAt } from './values.ts';
 
 /** tracking.events rows: the enriched event with its nested context spread into columns. */
@@ -60,4 +60,5 @@ export const trackingEventsMapper: RowMapper = {
     }
     return { schema: SCHEMA, values, object };
   },
+  timestampColumn: (path) => timestampColumn(FIELDS.map(([, type, fieldPath]) => ({ type, path: fieldPath })), path),
 };
