@@ -81,7 +81,15 @@ export class Partition {
   }
 
   get isUnderReplicated(): boolean {
-    return this.isLeader && this.state.isr.length < this.state.replicas.filter((id) => !(this.state.addingReplicas ?? []).includes(id)).length;
+    return this.isLeader && this.state.isr.length < this.state.replicas.filter((id) => !this.isReassignmentCopy(id)).length;
+  }
+
+  /**
+   * Whether a replica is one a reassignment is adding: the copy the replication throttle slows,
+   * on the follower (follower.replication.throttled.rate) and on the leader (leader.replication.throttled.rate).
+   */
+  isReassignmentCopy(replicaId: number): boolean {
+    return (this.state.addingReplicas ?? []).includes(replicaId) && this.state.replicas.includes(replicaId);
   }
 
   /** Applies a new leader/ISR from the metadata and says how this replica's role changed. */
