@@ -81,15 +81,17 @@ export class Partition {
   }
 
   get isUnderReplicated(): boolean {
-    return this.isLeader && this.state.isr.length < this.state.replicas.filter((id) => !this.isReassignmentCopy(id)).length;
+    return this.isLeader && this.state.isr.length < this.state.replicas.filter((id) => !(this.state.addingReplicas ?? []).includes(id)).length;
   }
 
   /**
-   * Whether a replica is one a reassignment is adding: the copy the replication throttle slows,
-   * on the follower (follower.replication.throttled.rate) and on the leader (leader.replication.throttled.rate).
+   * Whether the replication throttle slows a replica's copy of this partition, on the follower
+   * (follower.replication.throttled.rate) and on the leader (leader.replication.throttled.rate):
+   * a reassignment is adding it and it is not in sync yet. In-sync replicas are exempt, as in
+   * Kafka, because acks=all produces wait for them.
    */
-  isReassignmentCopy(replicaId: number): boolean {
-    return (this.state.addingReplicas ?? []).includes(replicaId) && this.state.replicas.includes(replicaId);
+  isThrottledReplica(replicaId: number): boolean {
+    return (this.state.addingReplicas ?? []).includes(replicaId) && this.state.replicas.includes(replicaId) && !this.state.isr.includes(replicaId);
   }
 
   /** Applies a new leader/ISR from the metadata and says how this replica's role changed. */

@@ -128,7 +128,7 @@ export class ReplicaManager {
         existing.log.updateConfig(config);
         const change = existing.updateState(state);
         if (change !== 'none') this.onRoleChange(existing, change);
-        else if (!existing.isLeader) this.fetcherFor(existing)?.setThrottled(existing, existing.isReassignmentCopy(this.brokerId));
+        else if (!existing.isLeader) this.fetcherFor(existing)?.setThrottled(existing, existing.isThrottledReplica(this.brokerId));
         this.events?.onProgress(topic.name, state.partition);
         continue;
       }
@@ -170,7 +170,7 @@ export class ReplicaManager {
     if (!this.metadata || !this.settings || partition.leaderId < 0 || partition.isLeader) return;
     const leader = this.metadata.brokers().find((broker) => broker.brokerId === partition.leaderId);
     if (!leader) return;
-    this.fetcherForLeader(leader).add(partition, partition.isReassignmentCopy(this.brokerId));
+    this.fetcherForLeader(leader).add(partition, partition.isThrottledReplica(this.brokerId));
   }
 
   private fetcherForLeader(leader: BrokerEndpoint): ReplicaFetcher {

@@ -74,7 +74,7 @@ export class BrokerMetrics {
     this.isrExpands = new Counter({ name: 'tributary_broker_isr_expands_total', help: 'ISR expansions written by this broker as leader', registers });
     this.leaderReplicationThrottledBytes = new Counter({
       name: 'tributary_broker_leader_replication_throttled_bytes_total',
-      help: 'Record bytes this broker sent as leader to replicas a reassignment is adding (what leader.replication.throttled.rate limits)',
+      help: 'Record bytes this broker sent as leader to replicas a reassignment is adding, until they are in sync (what leader.replication.throttled.rate limits)',
       registers,
     });
   }

@@ -96,7 +96,7 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
         if (item.fetchOffset < log.logStartOffset || item.fetchOffset > log.logEndOffset) {
           throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${item.fetchOffset} is outside [${log.logStartOffset}, ${log.logEndOffset}]`);
         }
-        const throttled = replicaId >= 0 && partition.isReassignmentCopy(replicaId);
+        const throttled = replicaId >= 0 && partition.isThrottledReplica(replicaId);
         if (throttled && quota > 0 && reassignmentBytesSent.rate(Date.now(), throttledBytes) > quota) {
           data.push({ fetch: empty, item });
           continue;
