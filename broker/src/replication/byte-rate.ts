@@ -13,8 +13,8 @@ interface Sample {
 }
 
 /**
- * Bytes per second over a sliding window of samples (Kafka's Rate, as the replication quota uses
- * it). The window starts at the oldest sample still held rather than a full window back, so a
+ * Bytes per second over a sliding window of samples, like the Rate Kafka's replication quota
+ * uses. The window starts at the oldest sample still held rather than a full window back, so a
  * burst counts over the time it actually took: one large fetch puts the rate over a quota until
  * enough time has passed to pay for it, instead of averaging it away over seconds that never were.
  */

@@ -51,7 +51,7 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
   const { replicaManager, metadata, metrics, dynamicConfig } = services;
   /**
    * The leader side of the reassignment throttle (Kafka's leader replication quota): bytes sent to
-   * replicas a reassignment is adding, across all followers. While their rate is over
+   * replicas a reassignment is adding and not yet in sync, across all followers. While their rate is over
    * leader.replication.throttled.rate those partitions come back empty, which is no error: the
    * follower asks again and gets the records once the rate has fallen back.
    */
