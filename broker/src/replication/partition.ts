@@ -84,6 +84,16 @@ export class Partition {
     return this.isLeader && this.state.isr.length < this.state.replicas.filter((id) => !(this.state.addingReplicas ?? []).includes(id)).length;
   }
 
+  /**
+   * Whether the replication throttle slows a replica's copy of this partition, on the follower
+   * (follower.replication.throttled.rate) and on the leader (leader.replication.throttled.rate):
+   * a reassignment is adding it and it is not in sync yet. In-sync replicas are exempt, as in
+   * Kafka, because acks=all produces wait for them.
+   */
+  isThrottledReplica(replicaId: number): boolean {
+    return (this.state.addingReplicas ?? []).includes(replicaId) && this.state.replicas.includes(replicaId) && !this.state.isr.includes(replicaId);
+  }
+
   /** Applies a new leader/ISR from the metadata and says how this replica's role changed. */
   updateState(state: PartitionState): RoleChange {
     const wasLeader = this.isLeader;

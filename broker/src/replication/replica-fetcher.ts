@@ -3,6 +3,7 @@ import { UNDEFINED_EPOCH } from '../log/leader-epoch-cache.ts';
 import { ApiKey } from '../protocol/index.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { BrokerClient } from './broker-client.ts';
+import { throttledFetchMaxBytes } from './byte-rate.ts';
 import type { Partition } from './partition.ts';
 
 const FETCH_VERSION = 11;
@@ -162,7 +163,6 @@ export class ReplicaFetcher {
     }
     const byTopic = new Map<string, FetchState[]>();
     for (const state of states) byTopic.set(state.partition.topic, [...(byTopic.get(state.partition.topic) ?? []), state]);
-    const throttledMax = rate > 0 ? Math.max(1024, Math.min(this.options.partitionMaxBytes, rate)) : this.options.partitionMaxBytes;
     const response = await this.client.send(
       ApiKey.Fetch,
       FETCH_VERSION,
@@ -181,7 +181,7 @@ export class ReplicaFetcher {
             currentLeaderEpoch: partition.leaderEpoch,
             fetchOffset: BigInt(partition.log.logEndOffset),
             logStartOffset: BigInt(partition.log.logStartOffset),
-            partitionMaxBytes: throttled && rate > 0 ? throttledMax : this.options.partitionMaxBytes,
+            partitionMaxBytes: throttled ? throttledFetchMaxBytes(this.options.partitionMaxBytes, rate) : this.options.partitionMaxBytes,
           })),
         })),
         forgottenTopicsData: [],

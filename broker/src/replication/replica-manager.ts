@@ -128,7 +128,7 @@ export class ReplicaManager {
         existing.log.updateConfig(config);
         const change = existing.updateState(state);
         if (change !== 'none') this.onRoleChange(existing, change);
-        else if (!existing.isLeader) this.fetcherFor(existing)?.setThrottled(existing, this.isThrottled(existing, state.addingReplicas));
+        else if (!existing.isLeader) this.fetcherFor(existing)?.setThrottled(existing, existing.isThrottledReplica(this.brokerId));
         this.events?.onProgress(topic.name, state.partition);
         continue;
       }
@@ -155,10 +155,6 @@ export class ReplicaManager {
     this.events?.onLeadershipChange(partition, 'removed');
   }
 
-  private isThrottled(partition: Partition, adding: number[] | undefined): boolean {
-    return (adding ?? []).includes(this.brokerId) && partition.replicas.includes(this.brokerId);
-  }
-
   private fetcherFor(partition: Partition): ReplicaFetcher | undefined {
     for (const fetcher of this.fetchers.values()) if (fetcher.has(partition)) return fetcher;
     return undefined;
@@ -174,9 +170,7 @@ export class ReplicaManager {
     if (!this.metadata || !this.settings || partition.leaderId < 0 || partition.isLeader) return;
     const leader = this.metadata.brokers().find((broker) => broker.brokerId === partition.leaderId);
     if (!leader) return;
-    const topic = this.metadata.topic(partition.topic);
-    const adding = topic?.partitions[partition.partition]?.addingReplicas;
-    this.fetcherForLeader(leader).add(partition, this.isThrottled(partition, adding));
+    this.fetcherForLeader(leader).add(partition, partition.isThrottledReplica(this.brokerId));
   }
 
   private fetcherForLeader(leader: BrokerEndpoint): ReplicaFetcher {

@@ -48,7 +48,16 @@ export class DynamicBrokerConfig {
 
   /** follower.replication.throttled.rate in bytes/s, 0 when unset. */
   followerThrottleRate(): number {
-    return Number(this.metadata.dynamicBrokerDefaults()['follower.replication.throttled.rate'] ?? 0);
+    return this.throttleRate('follower');
+  }
+
+  /** leader.replication.throttled.rate in bytes/s, 0 when unset. */
+  leaderThrottleRate(): number {
+    return this.throttleRate('leader');
+  }
+
+  private throttleRate(side: 'follower' | 'leader'): number {
+    return Number(this.metadata.dynamicBrokerDefaults()[`${side}.replication.throttled.rate`] ?? 0);
   }
 
   current(): Record<string, string> {

@@ -24,6 +24,7 @@ export class BrokerMetrics {
   readonly activeController: Gauge;
   readonly isrShrinks: Counter;
   readonly isrExpands: Counter;
+  readonly leaderReplicationThrottledBytes: Counter;
   readonly lastStableOffset: Gauge<'topic' | 'partition'>;
   readonly transactions: Gauge<'state'>;
   private readonly apiNames: Map<number, string>;
@@ -71,6 +72,11 @@ export class BrokerMetrics {
     this.activeController = new Gauge({ name: 'tributary_broker_active_controller', help: '1 on the active controller, else 0', registers });
     this.isrShrinks = new Counter({ name: 'tributary_broker_isr_shrinks_total', help: 'ISR shrinks written by this broker as leader', registers });
     this.isrExpands = new Counter({ name: 'tributary_broker_isr_expands_total', help: 'ISR expansions written by this broker as leader', registers });
+    this.leaderReplicationThrottledBytes = new Counter({
+      name: 'tributary_broker_leader_replication_throttled_bytes_total',
+      help: 'Record bytes this broker sent as leader to replicas a reassignment is adding, until they are in sync (what leader.replication.throttled.rate limits)',
+      registers,
+    });
   }
 
   observeRequest(apiKey: number, elapsedMs: number): void {

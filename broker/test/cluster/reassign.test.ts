@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { readTopics, startBroker, startCluster, tributary, waitFor, type ClusterInstance } from '@tributary/testkit';
 import { ZkClient } from '../../src/zookeeper/zk-client.ts';
+import { stopCluster } from './support.ts';
 import { decodeConfig, ZkPaths } from '../../src/zookeeper/zk-data.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -30,15 +31,7 @@ describe('partition reassignment onto a new broker with tributary reassign', () 
   });
   after(async () => {
     await admin?.disconnect();
-    // testkit's stop() keeps nothing alive once its SIGKILL timer has fired, and a broker asking
-    // an already stopped controller for a controlled shutdown can take that long: without this
-    // timer the test process would end with the stop still pending.
-    const keepAlive = setInterval(() => undefined, 1000);
-    try {
-      await cluster?.stop();
-    } finally {
-      clearInterval(keepAlive);
-    }
+    await stopCluster(cluster);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

@@ -12,6 +12,20 @@ export function clusterClient(cluster: ClusterInstance, clientId: string): Kafka
   });
 }
 
+/**
+ * Stops the cluster and keeps this process alive meanwhile: testkit's stop() holds nothing open
+ * once its SIGKILL timer has fired, and a broker asking an already stopped controller for a
+ * controlled shutdown can take that long, so the test process would end with the stop pending.
+ */
+export async function stopCluster(cluster: ClusterInstance | undefined): Promise<void> {
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    await cluster?.stop();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
 export interface PartitionLeadership {
   partition: number;
   leader: number;

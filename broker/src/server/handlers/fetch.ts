@@ -1,6 +1,7 @@
 import { ApiKey } from '../../protocol/index.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { partitionKey } from '../../replication/replica-manager.ts';
+import { ByteRate, throttledFetchMaxBytes } from '../../replication/byte-rate.ts';
 import type { ApiHandler } from '../api-handler.ts';
 import type { BrokerServices } from '../broker-services.ts';
 import { CLUSTER_NAME } from '../../security/authorizer/acl-binding.ts';
@@ -47,13 +48,22 @@ const ZERO_UUID = '0'.repeat(32);
 const READ_COMMITTED = 1;
 
 export function fetchHandler(services: BrokerServices): ApiHandler {
-  const { replicaManager, metadata, metrics } = services;
+  const { replicaManager, metadata, metrics, dynamicConfig } = services;
+  /**
+   * The leader side of the reassignment throttle (Kafka's leader replication quota): bytes sent to
+   * replicas a reassignment is adding and not yet in sync, across all followers. While their rate is over
+   * leader.replication.throttled.rate those partitions come back empty, which is no error: the
+   * follower asks again and gets the records once the rate has fallen back.
+   */
+  const reassignmentBytesSent = new ByteRate();
 
   /** Reads every partition once; returns the response pieces and how many record bytes they hold. */
   const readAll = (fetches: PartitionFetch[], request: FetchRequest, replicaId: number) => {
     let remaining = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
     let bytes = 0;
     let errors = 0;
+    let throttledBytes = 0;
+    const quota = replicaId >= 0 ? dynamicConfig.leaderThrottleRate() : 0;
     const data: Array<{ fetch: PartitionData; item: PartitionFetch }> = [];
     for (const item of fetches) {
       const empty: PartitionData = {
@@ -86,7 +96,12 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
         if (item.fetchOffset < log.logStartOffset || item.fetchOffset > log.logEndOffset) {
           throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${item.fetchOffset} is outside [${log.logStartOffset}, ${log.logEndOffset}]`);
         }
-        const budget = Math.min(item.maxBytes, remaining);
+        const throttled = replicaId >= 0 && partition.isThrottledReplica(replicaId);
+        if (throttled && quota > 0 && reassignmentBytesSent.rate(Date.now(), throttledBytes) > quota) {
+          data.push({ fetch: empty, item });
+          continue;
+        }
+        const budget = Math.min(throttled ? throttledFetchMaxBytes(item.maxBytes, quota) : item.maxBytes, remaining);
         if (budget > 0 || bytes === 0) {
           const read = log.read(item.fetchOffset, budget, maxOffset, bytes === 0);
           let size = 0;
@@ -99,6 +114,7 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
             }
             bytes += size;
             remaining -= size;
+            if (throttled) throttledBytes += size;
           }
         }
         data.push({ fetch: empty, item });
@@ -108,10 +124,13 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
         errors++;
       }
     }
-    return { data, bytes, errors };
+    return { data, bytes, errors, throttledBytes };
   };
 
   const respond = (result: ReturnType<typeof readAll>, topicIds: boolean) => {
+    // Only the read that is answered counts: a parked fetch reads again on every wake-up.
+    if (result.throttledBytes > 0) reassignmentBytesSent.record(result.throttledBytes, Date.now());
+    metrics.leaderReplicationThrottledBytes.inc(result.throttledBytes);
     const topics: Array<{ topic: string; topicId: string; partitions: PartitionData[] }> = [];
     let current: (typeof topics)[number] | undefined;
     for (const { fetch, item } of result.data) {
