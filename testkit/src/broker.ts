@@ -13,6 +13,9 @@ export interface BrokerInstance {
   logPath: string;
   stop(): Promise<void>;
   kill9(): Promise<void>;
+  /** Freezes the broker (SIGSTOP) without closing its connections or its ZooKeeper session. */
+  pause(): void;
+  resume(): void;
   /** Starts again on the same ports and data dir (after stop or kill9). */
   restart(): Promise<void>;
 }
@@ -65,6 +68,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerIn
     logPath,
     stop: () => process_.stop(),
     kill9: () => process_.kill9(),
+    pause: () => process_.pause(),
+    resume: () => process_.resume(),
     async restart() {
       await process_.stop();
       await launch();

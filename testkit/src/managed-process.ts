@@ -69,6 +69,15 @@ export class ManagedProcess {
     clearTimeout(keepAlive);
   }
 
+  /** SIGSTOP / SIGCONT: the process keeps its sockets and sessions but does nothing meanwhile. */
+  pause(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child.kill('SIGCONT');
+  }
+
   async kill9(): Promise<void> {
     if (!this.alive) return;
     this.child.kill('SIGKILL');
