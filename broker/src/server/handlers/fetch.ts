@@ -129,8 +129,10 @@ export function fetchHandler(services: BrokerServices): ApiHandler {
 
   const respond = (result: ReturnType<typeof readAll>, topicIds: boolean) => {
     // Only the read that is answered counts: a parked fetch reads again on every wake-up.
-    if (result.throttledBytes > 0) reassignmentBytesSent.record(result.throttledBytes, Date.now());
-    metrics.leaderReplicationThrottledBytes.inc(result.throttledBytes);
+    if (result.throttledBytes > 0) {
+      reassignmentBytesSent.record(result.throttledBytes, Date.now());
+      metrics.leaderReplicationThrottledBytes.inc(result.throttledBytes);
+    }
     const topics: Array<{ topic: string; topicId: string; partitions: PartitionData[] }> = [];
     let current: (typeof topics)[number] | undefined;
     for (const { fetch, item } of result.data) {
